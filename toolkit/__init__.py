@@ -1,0 +1,35 @@
+"""French News Toolkit: corpora, French annotation, topic models and embeddings for news.
+
+Public names are re-exported here lazily, so ``import toolkit`` stays cheap and has no side
+effects.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "Document": "toolkit.documents",
+    "Corpus": "toolkit.documents",
+    "read_documents": "toolkit.documents",
+    "ingest": "toolkit.ingest",
+    "corpus_info": "toolkit.ingest",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + list(_EXPORTS))
+
+
+__all__ = sorted(_EXPORTS)
