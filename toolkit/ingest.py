@@ -1,0 +1,278 @@
+"""``fnt ingest``: read sources into a corpus directory (Parquet documents + JSON manifest).
+
+The corpus directory is written to a temporary directory beside the target and renamed at the
+end, so an interrupted ingest never leaves a directory that looks complete. Documents are
+streamed: memory holds one Parquet row group (and the set of ids seen), never the corpus.
+
+Layout of a corpus directory::
+
+    DIR/documents.parquet   id, title, text, date, source, section, url, meta (JSON string)
+    DIR/manifest.json       inputs, counts (kept, skipped by reason, duplicates), words,
+                            date range, sections, sources, content hash, versions, timings
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from toolkit.documents import (
+    DOCUMENTS_FILE,
+    MANIFEST_FILE,
+    BadRecord,
+    Corpus,
+    Document,
+    ReadOptions,
+    Record,
+    read_documents,
+)
+from toolkit.errors import InputError
+from toolkit.runtime import atomic_directory, base_manifest, peak_memory_mb, write_json
+
+log = logging.getLogger(__name__)
+
+#: Rows per Parquet row group (bounded memory while writing).
+ROW_GROUP_SIZE = 1000
+#: At most this many skipped items are listed one by one in the manifest (all are counted).
+MAX_LISTED = 1000
+
+
+def _schema():
+    import pyarrow as pa
+
+    return pa.schema([(name, pa.string()) for name in (
+        "id", "title", "text", "date", "source", "section", "url", "meta")])  # fmt: skip
+
+
+def content_hash_update(h: hashlib._Hash, doc: Document) -> None:
+    """Feed one document's canonical form into a running hash."""
+    h.update(json.dumps(doc.to_row(), sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    h.update(b"\n")
+
+
+class _Stats:
+    """Counters gathered while streaming documents."""
+
+    def __init__(self) -> None:
+        self.kept = 0
+        self.words = 0
+        self.sections: Counter[str] = Counter()
+        self.sources: Counter[str] = Counter()
+        self.date_min: str | None = None
+        self.date_max: str | None = None
+        self.skipped: Counter[str] = Counter()
+        self.skipped_items: list[dict[str, Any]] = []
+        self.hash = hashlib.sha256()
+
+    def add(self, doc: Document) -> None:
+        self.kept += 1
+        self.words += len(doc.text.split())
+        if doc.section:
+            self.sections[doc.section] += 1
+        if doc.source:
+            self.sources[doc.source] += 1
+        if doc.day:
+            self.date_min = min(self.date_min or doc.day, doc.day)
+            self.date_max = max(self.date_max or doc.day, doc.day)
+        content_hash_update(self.hash, doc)
+
+    def skip(self, bad: BadRecord) -> None:
+        self.skipped[bad.reason] += 1
+        if len(self.skipped_items) < MAX_LISTED:
+            self.skipped_items.append(
+                {"path": bad.path, "line": bad.line, "doc_id": bad.doc_id,
+                 "reason": bad.reason, "problem": bad.problem}  # fmt: skip
+            )
+
+
+def ingest(
+    sources: Iterable[str | Path],
+    out: str | Path,
+    *,
+    options: ReadOptions | None = None,
+    skip_bad: bool = False,
+    dedup: str = "none",
+    force: bool = False,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Read ``sources`` (files and folders) into the corpus directory ``out``.
+
+    Parameters
+    ----------
+    sources : iterable of path
+        Files or folders (JSON Lines, CSV, Parquet, ``.txt``/``.md``, and every format a source
+        reader registers).
+    out : path
+        The corpus directory to create.
+    options : ReadOptions, optional
+        Encoding, field mapping and extra-column policy.
+    skip_bad : bool
+        Skip bad records (invalid JSON, missing/empty text, bad date, duplicate id…) and count
+        them in the manifest, instead of stopping at the first one.
+    dedup : {"none", "exact", "near"}
+        Remove duplicate texts (see :mod:`toolkit.sources.dedup` for ``near``).
+    force : bool
+        Replace ``out`` if it exists.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    dict
+        The manifest written to ``out/manifest.json``.
+
+    Raises
+    ------
+    InputError
+        On the first bad record (file, line and problem), unless ``skip_bad``.
+
+    Examples
+    --------
+    >>> m = ingest(["corpus"], "/tmp/demo-corpus", force=True, progress=False)  # doctest: +SKIP
+    >>> m["documents"] >= 151                                                   # doctest: +SKIP
+    True
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from tqdm import tqdm
+
+    if dedup not in ("none", "exact", "near"):
+        raise InputError(f"unknown --dedup {dedup!r}; choose none, exact or near")
+    opts = options or ReadOptions()
+    sources = [str(s) for s in sources]
+    started = time.perf_counter()
+    stats = _Stats()
+    inputs: Counter[str] = Counter()
+    seen_ids: set[str] = set()
+    records: Iterable[Record] = read_documents(sources, opts)
+    dedup_step = None
+    if dedup != "none":
+        from toolkit.sources.dedup import Deduplicator
+
+        dedup_step = Deduplicator(method=dedup)
+        records = dedup_step.filter(records)
+    out = Path(out)
+    with atomic_directory(out, overwrite=force) as tmp:
+        writer = pq.ParquetWriter(tmp / DOCUMENTS_FILE, _schema(), compression="zstd")
+        batch: list[dict[str, Any]] = []
+        try:
+            bar = tqdm(records, desc="ingest", unit=" doc", disable=not progress, mininterval=0.5)
+            for rec in bar:
+                inputs[rec.path] += 1
+                if rec.document is not None and rec.document.id in seen_ids:
+                    rec = Record(
+                        bad=BadRecord(rec.path, rec.line, "duplicate_id",
+                                      f"duplicate id {rec.document.id!r} (ids must be unique)",
+                                      rec.document.id),  # fmt: skip
+                        path=rec.path,
+                        line=rec.line,
+                    )
+                if rec.bad is not None:
+                    if rec.bad.reason == "duplicate_text":
+                        continue  # grouped and listed by the deduplicator
+                    if not skip_bad:
+                        raise rec.bad.error()
+                    stats.skip(rec.bad)
+                    continue
+                doc = rec.document
+                assert doc is not None
+                seen_ids.add(doc.id)
+                stats.add(doc)
+                batch.append(doc.to_row())
+                if len(batch) >= ROW_GROUP_SIZE:
+                    writer.write_table(pa.Table.from_pylist(batch, schema=_schema()))
+                    batch.clear()
+            if batch:
+                writer.write_table(pa.Table.from_pylist(batch, schema=_schema()))
+        finally:
+            writer.close()
+        if stats.kept == 0:
+            raise InputError(
+                "no documents were read"
+                + (f" ({sum(stats.skipped.values())} skipped: {dict(stats.skipped)})" if stats.skipped else "")
+                + "; check the paths and formats (fnt ingest --help)",
+                path=", ".join(sources),
+            )
+        manifest = base_manifest(
+            "corpus",
+            sources=sources,
+            options={"encoding": opts.encoding, "mapping": dict(opts.mapping), "extra": opts.extra,
+                     "skip_bad": skip_bad, "dedup": dedup},  # fmt: skip
+            inputs=[{"path": p, "records": n} for p, n in inputs.items()],
+            documents=stats.kept,
+            words=stats.words,
+            date_min=stats.date_min,
+            date_max=stats.date_max,
+            sections=dict(stats.sections.most_common()),
+            sources_count=dict(stats.sources.most_common()),
+            skipped=dict(stats.skipped),
+            skipped_items=stats.skipped_items,
+            duplicates=dedup_step.report() if dedup_step is not None else None,
+            content_hash="sha256:" + stats.hash.hexdigest(),
+            timings={"ingest_seconds": round(time.perf_counter() - started, 3)},
+            peak_memory_mb=peak_memory_mb(),
+        )
+        write_json(tmp / MANIFEST_FILE, manifest)
+    log.info("ingested %d documents into %s (%d skipped)", stats.kept, out, sum(stats.skipped.values()))
+    return manifest
+
+
+def corpus_info(corpus_dir: str | Path) -> dict[str, Any]:
+    """Summarise a corpus directory.
+
+    Returns
+    -------
+    dict
+        ``documents, words, date_min, date_max, sections, sources`` (the last two as
+        name → count, most frequent first), plus ``skipped`` and ``content_hash``.
+    """
+    corpus = Corpus(corpus_dir)
+    m = corpus.manifest()
+    if m.get("kind") == "corpus" and "documents" in m:
+        return {
+            "documents": m["documents"],
+            "words": m["words"],
+            "date_min": m["date_min"],
+            "date_max": m["date_max"],
+            "sections": m["sections"],
+            "sources": m["sources_count"],
+            "skipped": m.get("skipped", {}),
+            "content_hash": m.get("content_hash"),
+        }
+    stats = _Stats()
+    for doc in corpus:
+        stats.add(doc)
+    return {
+        "documents": stats.kept,
+        "words": stats.words,
+        "date_min": stats.date_min,
+        "date_max": stats.date_max,
+        "sections": dict(stats.sections.most_common()),
+        "sources": dict(stats.sources.most_common()),
+        "skipped": {},
+        "content_hash": "sha256:" + stats.hash.hexdigest(),
+    }
+
+
+def format_info(info: dict[str, Any], name: str = "") -> str:
+    """A human-readable summary of :func:`corpus_info`'s result."""
+    lines = [
+        f"corpus {name}".rstrip(),
+        f"  documents : {info['documents']:,}".replace(",", " "),
+        f"  words     : {info['words']:,}".replace(",", " "),
+        f"  dates     : {info['date_min'] or '?'} → {info['date_max'] or '?'}",
+    ]
+    for key in ("sections", "sources"):
+        counts = info[key]
+        shown = ", ".join(f"{k} {v}" for k, v in list(counts.items())[:12])
+        more = f", … ({len(counts)} in all)" if len(counts) > 12 else ""
+        lines.append(f"  {key:<10}: {shown or '(none)'}{more}")
+    if info.get("skipped"):
+        lines.append(f"  skipped   : {info['skipped']}")
+    return "\n".join(lines)
