@@ -271,13 +271,13 @@ def parse_date(value: Any) -> str | None:
     m = _DMY.match(s)
     if m:
         return _dt.date(int(m[3]), int(m[2]), int(m[1])).isoformat()
-    m = _FR_DATE.search(s)
-    if m and m[2].lower() in _FR_MONTHS:
-        return _dt.date(int(m[3]), _FR_MONTHS[m[2].lower()], int(m[1])).isoformat()
     try:
         return email.utils.parsedate_to_datetime(s).isoformat()
     except (TypeError, ValueError, IndexError):
         pass
+    m = _FR_DATE.search(s)
+    if m and m[2].lower() in _FR_MONTHS:
+        return _dt.date(int(m[3]), _FR_MONTHS[m[2].lower()], int(m[1])).isoformat()
     raise ValueError(f"unparseable date {s!r} (expected ISO 8601 such as 2024-10-01)")
 
 
@@ -308,6 +308,18 @@ class ReadOptions:
     extra: str = "meta"
 
 
+#: Encodings considered by ``--encoding auto``: those French text files actually come in.
+#: (Unrestricted detection mistakes short French cp1252 files for cp1250 and the like.)
+FRENCH_ENCODINGS = ["utf_8", "cp1252", "iso8859_15", "latin_1", "mac_roman", "utf_16"]
+
+
+def _detect(data: bytes) -> str | None:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=FRENCH_ENCODINGS).best()
+    return best.encoding if best is not None else None
+
+
 def decode_bytes(data: bytes, path: Path | str, encoding: str = "utf-8") -> tuple[str, str]:
     """Decode a file's bytes; return ``(text, encoding_used)``.
 
@@ -323,10 +335,7 @@ def decode_bytes(data: bytes, path: Path | str, encoding: str = "utf-8") -> tupl
         try:
             return data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            from charset_normalizer import from_bytes
-
-            best = from_bytes(data).best()
-            name = best.encoding if best is not None else "cp1252"
+            name = _detect(data) or "cp1252"
             if name in ("ascii", "latin_1", "iso8859_1"):
                 name = "cp1252"  # superset used by French Windows files
             log.warning("%s: not UTF-8, decoded as %s", path, name)
@@ -336,11 +345,9 @@ def decode_bytes(data: bytes, path: Path | str, encoding: str = "utf-8") -> tupl
     except UnicodeDecodeError as exc:
         guess = ""
         try:
-            from charset_normalizer import from_bytes
-
-            best = from_bytes(data[: 1 << 20]).best()
-            if best is not None:
-                guess = f" It looks like {best.encoding}."
+            name = _detect(data[: 1 << 20])
+            if name:
+                guess = f" It looks like {name}."
         except Exception:  # pragma: no cover - detection is only a hint
             pass
         line = data[: exc.start].count(b"\n") + 1
