@@ -1,0 +1,735 @@
+"""Annotate French text and corpora: tokens, lemmas, parts of speech, entities.
+
+One code path serves a string, a file and a corpus directory: documents are tokenised by
+:mod:`toolkit.french` (sentences, surface tokens, syntactic words), tagged by a backend from
+:mod:`toolkit.taggers` (``get_tagger(mode)``, called once per process) and turned into either
+token-table columns (``tokens.parquet``) or CoNLL-U lines.
+
+Token table (``CORPUS_DIR/tokens.parquet``), one row per syntactic word:
+
+================  ========  ====================================================================
+column            type      meaning
+================  ========  ====================================================================
+doc_id            string    document id
+sent              int32     sentence index in the document (0-based)
+word              int32     syntactic word index in the document
+token             int32     surface token index in the document (``du`` = ``de`` + ``le``
+                            share one)
+start, end        int32     character offsets of the surface token in ``Document.full_text``
+form              string    word form: original characters, or ``de``/``le`` for parts of ``du``
+norm              string    normalised form (``’`` → ``'``, no-break space → space)
+lemma             string
+upos              string    UD part of speech
+feats             string    UD features or ``_``
+ent_type          string    ``PER``, ``LOC``, ``ORG``, ``MISC`` or ``""``
+ent_id            int32     index of the entity span in the document, -1 outside entities
+space_after       bool      whitespace follows the surface token
+================  ========  ====================================================================
+
+Entities: the tagger's BIO labels become spans (``ent_id``); an elided word (``l'``, ``d'``,
+``qu'``…) never carries an entity (the word after it starts the span instead).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from toolkit.errors import InputError, StageMissingError, ToolkitError
+from toolkit.french import Sentence, Token, sentences as split_text
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "TOKEN_COLUMNS",
+    "AnnotatedWord",
+    "AnnotatedDocument",
+    "annotate_text",
+    "annotate_documents",
+    "annotate_corpus",
+    "export_corpus",
+    "to_conllu_lines",
+    "looks_french",
+    "read_text_file",
+]
+
+TOKENS_FILE = "tokens.parquet"
+MANIFEST_FILE = "annotation.json"
+DOCUMENTS_FILE = "documents.parquet"
+
+#: Column order of the token table.
+TOKEN_COLUMNS = (
+    "doc_id", "sent", "word", "token", "start", "end", "form", "norm", "lemma", "upos",
+    "feats", "ent_type", "ent_id", "space_after",
+)  # fmt: skip
+
+#: Largest piece of a document tokenised and tagged at once (split at line breaks), so a
+#: multi-megabyte document is processed in bounded memory.
+SEGMENT_CHARS = 200_000
+#: Largest number of sentences sent to the tagger in one call.
+TAG_CHUNK = 2_000
+_ELIDED = frozenset("l' d' j' m' n' s' t' c' qu' jusqu' lorsqu' puisqu' quoiqu'".split())
+
+
+class TaggerLike(Protocol):
+    name: str
+    version: str
+
+    def tag(self, sentences: Sequence[Sequence[str]]) -> list[list[Any]]: ...
+
+
+@dataclass(slots=True)
+class AnnotatedWord:
+    """One syntactic word with its annotation."""
+
+    form: str
+    norm: str
+    lemma: str
+    upos: str
+    feats: str
+    ent_type: str
+    ent_id: int
+    ent_iob: str = "O"
+
+
+@dataclass(slots=True)
+class AnnotatedDocument:
+    """A tokenised, tagged document (or one segment of a long document).
+
+    Attributes
+    ----------
+    doc_id : str
+    sentences : list of Sentence
+        Tokens with offsets in the document's text.
+    words : list of list of list of AnnotatedWord
+        ``words[s][t]`` are the syntactic words of token ``t`` of sentence ``s``.
+    error : str or None
+        Why annotation failed (then ``sentences`` is empty).
+    """
+
+    doc_id: str
+    sentences: list[Sentence] = field(default_factory=list)
+    words: list[list[list[AnnotatedWord]]] = field(default_factory=list)
+    error: str | None = None
+    first_sentence: int = 0  # index of the first sentence (segments of a long document)
+    first_token: int = 0
+    first_word: int = 0
+    non_french: bool = False
+
+    @property
+    def n_tokens(self) -> int:
+        return sum(len(s.tokens) for s in self.sentences)
+
+    @property
+    def n_words(self) -> int:
+        return sum(len(w) for s in self.words for w in s)
+
+
+# ------------------------------------------------------------------------------------ helpers
+
+_FRENCH_MARKERS = frozenset(
+    """le la les de des du et en un une est que qui à dans pour pas sur au aux par plus
+    ne se il elle ce a ont sont avec son sa ses leur l' d' qu' n' s' c' mais ou été""".split()
+)
+
+
+def looks_french(tokens: Sequence[Token], min_tokens: int = 20) -> bool:
+    """Cheap language check: share of very frequent French words among the first tokens.
+
+    Returns True for short texts (fewer than ``min_tokens`` word tokens).
+    """
+    words = [t.norm.lower() for t in tokens[:400] if t.norm[:1].isalpha()]
+    if len(words) < min_tokens:
+        return True
+    hits = sum(w in _FRENCH_MARKERS for w in words)
+    return hits / len(words) >= 0.12
+
+
+def _segments(text: str, size: int = SEGMENT_CHARS) -> Iterator[tuple[int, str]]:
+    """Cut ``text`` into pieces of at most about ``size`` characters at line breaks (or, for
+    very long lines, at a sentence end or whitespace); yield ``(offset, piece)``."""
+    n = len(text)
+    start = 0
+    while n - start > size:
+        limit = start + size
+        cut = text.rfind("\n", start + size // 2, limit)
+        if cut < 0:
+            cut = text.rfind(". ", start + size // 2, limit)
+            cut = cut + 1 if cut >= 0 else text.rfind(" ", start + size // 2, limit)
+        if cut <= start:
+            cut = limit
+            while cut < n and not text[cut].isspace():
+                cut += 1
+        yield start, text[start:cut]
+        start = cut
+    yield start, text[start:]
+
+
+def _shift(sentences: list[Sentence], base: int) -> None:
+    if base:
+        for s in sentences:
+            s.start += base
+            s.end += base
+            for t in s.tokens:
+                t.start += base
+                t.end += base
+
+
+def _resolve_tagger(mode: str, tagger: TaggerLike | None) -> TaggerLike:
+    if tagger is not None:
+        return tagger
+    from toolkit.taggers import get_tagger
+
+    return get_tagger(mode)
+
+
+class _EntityState:
+    """Turns per-word BIO labels into entity ids across the words of one document."""
+
+    __slots__ = ("next_id", "current", "current_type")
+
+    def __init__(self) -> None:
+        self.next_id = 0
+        self.current = -1
+        self.current_type = ""
+
+    def assign(self, norm: str, ent_type: str, ent_iob: str) -> tuple[str, int, str]:
+        if ent_iob == "O" or not ent_type or norm.lower() in _ELIDED:
+            self.current = -1
+            self.current_type = ""
+            return "", -1, "O"
+        if ent_iob == "I" and self.current >= 0 and self.current_type == ent_type:
+            return ent_type, self.current, "I"
+        self.current = self.next_id
+        self.current_type = ent_type
+        self.next_id += 1
+        return ent_type, self.current, "B"
+
+
+def _tag_sentences(tagger: TaggerLike, word_lists: list[list[str]]) -> list[list[Any]]:
+    out: list[list[Any]] = []
+    for i in range(0, len(word_lists), TAG_CHUNK):
+        chunk = word_lists[i : i + TAG_CHUNK]
+        tagged = tagger.tag(chunk)
+        if len(tagged) != len(chunk) or any(
+            len(a) != len(b) for a, b in zip(tagged, chunk, strict=True)
+        ):
+            raise ToolkitError(f"tagger {tagger.name!r} returned a different number of words")
+        out.extend(tagged)
+    return out
+
+
+def _build(doc: AnnotatedDocument, tagged: list[list[Any]], ents: _EntityState) -> None:
+    words_out = []
+    for sent, tags in zip(doc.sentences, tagged, strict=True):
+        k = 0
+        sent_words = []
+        for tok in sent.tokens:
+            wlist = []
+            for form, norm in zip(tok.words, tok.word_norms, strict=True):
+                a = tags[k]
+                k += 1
+                et, eid, iob = ents.assign(norm, a.ent_type, a.ent_iob)
+                wlist.append(AnnotatedWord(form, norm, a.lemma, a.upos, a.feats or "_", et, eid, iob))
+            sent_words.append(wlist)
+        words_out.append(sent_words)
+    doc.words = words_out
+
+
+def annotate_documents(
+    items: Iterable[tuple[str, str]],
+    tagger: TaggerLike,
+    segment_chars: int = SEGMENT_CHARS,
+) -> Iterator[AnnotatedDocument]:
+    """Annotate ``(doc_id, text)`` pairs; the single code path behind every entry point.
+
+    Long documents are yielded as several :class:`AnnotatedDocument` segments with the same
+    ``doc_id`` (offsets and indices continue across segments). A document that fails yields
+    one object with ``error`` set, and the others go on.
+
+    Parameters
+    ----------
+    items : iterable of (str, str)
+    tagger : object with ``tag(list[list[str]]) -> list[list[WordAnnotation]]``
+    segment_chars : int
+        Largest piece of text tokenised and tagged at once.
+
+    Yields
+    ------
+    AnnotatedDocument
+    """
+    for doc_id, text in items:
+        try:
+            ents = _EntityState()
+            n_sent = n_tok = n_word = 0
+            first = True
+            for base, piece in _segments(text or "", segment_chars):
+                sents = split_text(piece)
+                _shift(sents, base)
+                doc = AnnotatedDocument(doc_id, sents, [], None, n_sent, n_tok, n_word)
+                if first:
+                    doc.non_french = not looks_french(sents[0].tokens if sents else [])
+                    first = False
+                word_lists = [[w for t in s.tokens for w in t.word_norms] for s in sents]
+                tagged = _tag_sentences(tagger, word_lists) if word_lists else []
+                _build(doc, tagged, ents)
+                n_sent += len(sents)
+                n_tok += doc.n_tokens
+                n_word += sum(len(w) for w in word_lists)
+                yield doc
+        except Exception as exc:  # one bad document must not lose the others
+            log.warning("document %r: annotation failed: %s", doc_id, exc)
+            yield AnnotatedDocument(doc_id, error=f"{type(exc).__name__}: {exc}")
+
+
+def annotate_text(
+    text: str, mode: str = "fast", *, tagger: TaggerLike | None = None, doc_id: str = "text"
+) -> AnnotatedDocument:
+    """Annotate one text.
+
+    Parameters
+    ----------
+    text : str
+    mode : {"fast", "accurate"}
+    tagger : optional
+        A tagger object to use instead of ``get_tagger(mode)``.
+    doc_id : str
+
+    Returns
+    -------
+    AnnotatedDocument
+        The whole text in one object (segments are merged).
+
+    Raises
+    ------
+    ToolkitError
+        When tagging fails.
+    """
+    tg = _resolve_tagger(mode, tagger)
+    merged = AnnotatedDocument(doc_id)
+    for part in annotate_documents([(doc_id, text)], tg):
+        if part.error:
+            raise ToolkitError(f"annotation failed: {part.error}")
+        merged.sentences.extend(part.sentences)
+        merged.words.extend(part.words)
+        merged.non_french = merged.non_french or part.non_french
+    return merged
+
+
+# ----------------------------------------------------------------------------------- outputs
+
+
+def to_conllu_lines(doc: AnnotatedDocument, *, newdoc: bool = False) -> Iterator[str]:
+    """CoNLL-U lines (without newlines) for one annotated document or segment.
+
+    See :mod:`toolkit.conllu` for the conventions (FORM = original characters, multiword
+    tokens as range lines, ``Norm``, ``SpaceAfter=No``, ``NE=B-PER``, ``TokenRange`` in MISC).
+    """
+    from toolkit.conllu import form_value, misc_value
+
+    if newdoc and doc.first_sentence == 0:
+        yield f"# newdoc id = {doc.doc_id}"
+    for si, (sent, swords) in enumerate(zip(doc.sentences, doc.words, strict=True)):
+        yield f"# sent_id = {doc.doc_id}-{doc.first_sentence + si + 1}"
+        text = "".join(
+            t.text + (" " if t.space_after and i < len(sent.tokens) - 1 else "")
+            for i, t in enumerate(sent.tokens)
+        )
+        yield f"# text = {form_value(text)}"
+        wid = 0
+        for tok, words in zip(sent.tokens, swords, strict=True):
+            tmisc = []
+            if not tok.space_after:
+                tmisc.append("SpaceAfter=No")
+            if tok.norm != tok.text:
+                tmisc.append("Norm=" + misc_value(tok.norm))
+            tmisc.append(f"TokenRange={tok.start}:{tok.end}")
+            if len(words) > 1:
+                yield "\t".join(
+                    (f"{wid + 1}-{wid + len(words)}", form_value(tok.text), "_", "_", "_", "_",
+                     "_", "_", "_", "|".join(tmisc))
+                )  # fmt: skip
+            for w in words:
+                wid += 1
+                if len(words) > 1:
+                    misc = [f"NE={w.ent_iob}-{w.ent_type}"] if w.ent_id >= 0 else []
+                    form = w.form
+                else:
+                    misc = list(tmisc)
+                    if w.ent_id >= 0:
+                        misc.append(f"NE={w.ent_iob}-{w.ent_type}")
+                    form = form_value(tok.text)
+                yield "\t".join(
+                    (str(wid), form, form_value(w.lemma) or "_", w.upos or "_", w.feats or "_",
+                     "_", "_", "_", "_", "|".join(misc) if misc else "_")
+                )  # fmt: skip
+        yield ""
+
+
+def _columns(doc: AnnotatedDocument) -> dict[str, list]:
+    cols: dict[str, list] = {c: [] for c in TOKEN_COLUMNS}
+    word = doc.first_word
+    token = doc.first_token
+    doc_id = doc.doc_id
+    for si, (sent, swords) in enumerate(zip(doc.sentences, doc.words, strict=True)):
+        s_index = doc.first_sentence + si
+        for tok, words in zip(sent.tokens, swords, strict=True):
+            for w in words:
+                cols["doc_id"].append(doc_id)
+                cols["sent"].append(s_index)
+                cols["word"].append(word)
+                cols["token"].append(token)
+                cols["start"].append(tok.start)
+                cols["end"].append(tok.end)
+                cols["form"].append(w.form)
+                cols["norm"].append(w.norm)
+                cols["lemma"].append(w.lemma)
+                cols["upos"].append(w.upos)
+                cols["feats"].append(w.feats)
+                cols["ent_type"].append(w.ent_type)
+                cols["ent_id"].append(w.ent_id)
+                cols["space_after"].append(tok.space_after)
+                word += 1
+            token += 1
+    return cols
+
+
+def token_schema():
+    """The pyarrow schema of ``tokens.parquet``."""
+    import pyarrow as pa
+
+    i32, s = pa.int32(), pa.string()
+    types = {
+        "doc_id": s, "sent": i32, "word": i32, "token": i32, "start": i32, "end": i32,
+        "form": s, "norm": s, "lemma": s, "upos": s, "feats": s, "ent_type": s, "ent_id": i32,
+        "space_after": pa.bool_(),
+    }  # fmt: skip
+    return pa.schema([(c, types[c]) for c in TOKEN_COLUMNS])
+
+
+def to_table(docs: Iterable[AnnotatedDocument]):
+    """Token-table rows of annotated documents as a ``pyarrow.Table``."""
+    import pyarrow as pa
+
+    schema = token_schema()
+    batches = [
+        pa.RecordBatch.from_pydict(_columns(d), schema=schema) for d in docs if d.error is None
+    ]
+    return pa.Table.from_batches(batches, schema=schema)
+
+
+# ------------------------------------------------------------------------------ batch workers
+
+_WORKER_TAGGER: TaggerLike | None = None
+
+
+def _init_worker(mode: str) -> None:
+    global _WORKER_TAGGER
+    from toolkit.taggers import get_tagger
+
+    _WORKER_TAGGER = get_tagger(mode)
+
+
+@dataclass
+class _BatchResult:
+    payload: Any  # pyarrow.RecordBatch list or CoNLL-U text
+    documents: int = 0
+    sentences: int = 0
+    tokens: int = 0
+    words: int = 0
+    empty: list[str] = field(default_factory=list)
+    non_french: list[str] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _process_batch(
+    batch: list[tuple[str, str]], fmt: str, tagger: TaggerLike | None = None
+) -> _BatchResult:
+    import pyarrow as pa
+
+    t0 = time.perf_counter()
+    tg = tagger if tagger is not None else _WORKER_TAGGER
+    assert tg is not None
+    res = _BatchResult(payload=[] if fmt == "table" else "")
+    schema = token_schema() if fmt == "table" else None
+    lines: list[str] = []
+    seen: set[str] = set()
+    for doc in annotate_documents(batch, tg):
+        if doc.doc_id not in seen:
+            seen.add(doc.doc_id)
+            res.documents += 1
+        if doc.error is not None:
+            res.failed.append({"id": doc.doc_id, "reason": doc.error})
+            continue
+        if doc.non_french:
+            res.non_french.append(doc.doc_id)
+        if doc.first_sentence == 0 and not doc.sentences:
+            res.empty.append(doc.doc_id)
+        res.sentences += len(doc.sentences)
+        res.tokens += doc.n_tokens
+        res.words += doc.n_words
+        if fmt == "table":
+            res.payload.append(pa.RecordBatch.from_pydict(_columns(doc), schema=schema))
+        else:
+            lines.extend(to_conllu_lines(doc, newdoc=True))
+    # a document that failed in a later segment must not leave partial rows
+    if res.failed and fmt == "table":
+        bad = {f["id"] for f in res.failed}
+        res.payload = [b for b in res.payload if b.num_rows == 0 or b.column(0)[0].as_py() not in bad]
+    if fmt != "table":
+        res.payload = "\n".join(lines) + ("\n" if lines else "")
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def _batches(
+    items: Iterable[tuple[str, str]], batch_size: int, max_chars: int = 2_000_000
+) -> Iterator[list[tuple[str, str]]]:
+    batch: list[tuple[str, str]] = []
+    chars = 0
+    for doc_id, text in items:
+        batch.append((doc_id, text))
+        chars += len(text)
+        if len(batch) >= batch_size or chars >= max_chars:
+            yield batch
+            batch, chars = [], 0
+    if batch:
+        yield batch
+
+
+def _run_batches(
+    items: Iterable[tuple[str, str]],
+    fmt: str,
+    mode: str,
+    n_process: int,
+    batch_size: int,
+    tagger: TaggerLike | None,
+) -> Iterator[_BatchResult]:
+    """Process document batches, in order, in ``n_process`` worker processes (fast mode) or in
+    this process (accurate mode, or an explicit tagger). At most ``2 * n_process`` batches are
+    in flight, so memory does not grow with corpus size."""
+    batches = _batches(items, batch_size)
+    if n_process <= 1 or tagger is not None or mode != "fast":
+        tg = _resolve_tagger(mode, tagger)
+        for batch in batches:
+            yield _process_batch(batch, fmt, tg)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(n_process, initializer=_init_worker, initargs=(mode,)) as ex:
+        pending: deque = deque()
+        for batch in batches:
+            pending.append(ex.submit(_process_batch, batch, fmt))
+            if len(pending) >= 2 * n_process:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _corpus_items(corpus_dir: Path) -> Iterator[tuple[str, str]]:
+    from toolkit.documents import Corpus
+
+    for doc in Corpus(corpus_dir):
+        yield doc.id, doc.full_text
+
+
+def _check_corpus(corpus_dir: str | Path) -> Path:
+    corpus_dir = Path(corpus_dir)
+    if not (corpus_dir / DOCUMENTS_FILE).is_file():
+        raise StageMissingError(
+            f"{corpus_dir} has no {DOCUMENTS_FILE}: run `fnt ingest SOURCE --out {corpus_dir}` "
+            "first to create the corpus"
+        )
+    return corpus_dir
+
+
+def _default_processes() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def annotate_corpus(
+    corpus_dir: str | Path,
+    mode: str = "fast",
+    *,
+    n_process: int | None = None,
+    batch_size: int = 64,
+    tagger: TaggerLike | None = None,
+    progress: bool = True,
+    fmt: str = "table",
+    out: str | Path | None = None,
+) -> dict[str, Any]:
+    """Annotate every document of a corpus directory, streaming.
+
+    Writes ``CORPUS_DIR/tokens.parquet`` (row groups written while streaming, to a temporary
+    file renamed at the end) and ``CORPUS_DIR/annotation.json``; with ``fmt="conllu"`` writes
+    CoNLL-U to ``out`` instead (also atomically).
+
+    Parameters
+    ----------
+    corpus_dir : path
+        Directory made by ``fnt ingest`` (must hold ``documents.parquet``).
+    mode : {"fast", "accurate"}
+    n_process : int, optional
+        Worker processes for fast mode (default 2, or 1 on a single-core machine). Accurate
+        mode runs spaCy in this process over batches.
+    batch_size : int
+        Documents per batch.
+    tagger : optional
+        Tagger object to use instead of ``get_tagger(mode)`` (forces one process).
+    progress : bool
+        Show a tqdm progress bar.
+    fmt : {"table", "conllu"}
+    out : path, optional
+        CoNLL-U output file (required when ``fmt="conllu"``).
+
+    Returns
+    -------
+    dict
+        The manifest (also written to ``annotation.json`` for the token table), with counts,
+        timings and the ``failed`` documents (id and reason).
+
+    Raises
+    ------
+    StageMissingError
+        When ``corpus_dir`` has no ``documents.parquet``.
+    """
+    import pyarrow.parquet as pq
+    from tqdm.auto import tqdm
+
+    from toolkit.documents import Corpus
+    from toolkit.runtime import atomic_path, base_manifest, sha256_file, write_json
+
+    corpus_dir = _check_corpus(corpus_dir)
+    if mode not in ("fast", "accurate"):
+        raise ToolkitError(f"unknown mode {mode!r}: use 'fast' or 'accurate'")
+    if fmt == "conllu" and out is None:
+        raise ToolkitError("CoNLL-U export of a corpus needs an output file (--out FILE)")
+    n_process = _default_processes() if n_process is None else max(1, n_process)
+    total = len(Corpus(corpus_dir))
+    tg = tagger
+    if tg is None and (mode != "fast" or n_process <= 1):
+        tg = _resolve_tagger(mode, None)
+    info_tagger = tg if tg is not None else _resolve_tagger(mode, None)
+    counts = {"documents": 0, "sentences": 0, "tokens": 0, "words": 0}
+    empty: list[str] = []
+    non_french: list[str] = []
+    failed: list[dict[str, str]] = []
+    t0 = time.perf_counter()
+    target = Path(out) if fmt == "conllu" else corpus_dir / TOKENS_FILE
+    bar = tqdm(total=total, unit="doc", desc=f"annotate ({mode})", disable=not progress)
+    with atomic_path(target) as tmp:
+        writer = pq.ParquetWriter(tmp, token_schema()) if fmt == "table" else None
+        fh = open(tmp, "w", encoding="utf-8") if fmt == "conllu" else None
+        try:
+            pending: list = []
+            pending_rows = 0
+            for res in _run_batches(
+                _corpus_items(corpus_dir), fmt, mode, n_process, batch_size, tg
+            ):
+                for k in counts:
+                    counts[k] += getattr(res, k)
+                empty += res.empty
+                non_french += res.non_french
+                failed += res.failed
+                if writer is not None:
+                    pending.extend(res.payload)
+                    pending_rows += sum(b.num_rows for b in res.payload)
+                    if pending_rows >= 100_000:
+                        _flush(writer, pending)
+                        pending, pending_rows = [], 0
+                else:
+                    fh.write(res.payload)
+                bar.update(res.documents)
+            if writer is not None and pending:
+                _flush(writer, pending)
+        finally:
+            if writer is not None:
+                writer.close()
+            if fh is not None:
+                fh.close()
+            bar.close()
+    seconds = time.perf_counter() - t0
+    if failed:
+        log.warning(
+            "%d document(s) could not be annotated (listed in the manifest), e.g. %s: %s",
+            len(failed), failed[0]["id"], failed[0]["reason"],
+        )  # fmt: skip
+    if non_french:
+        log.warning(
+            "%d document(s) do not look French (annotated anyway), e.g. %s",
+            len(non_french), non_french[0],
+        )  # fmt: skip
+    manifest = base_manifest(
+        "annotation",
+        mode=mode,
+        format=fmt,
+        output=str(target.name if fmt == "table" else target),
+        tagger={"name": info_tagger.name, "version": info_tagger.version},
+        documents_sha256=sha256_file(corpus_dir / DOCUMENTS_FILE),
+        counts={**counts, "empty_documents": len(empty), "failed_documents": len(failed),
+                "non_french_documents": len(non_french)},
+        empty_documents=empty[:1000],
+        non_french_documents=non_french[:1000],
+        failed=failed,
+        timings={"seconds": round(seconds, 3),
+                 "tokens_per_second": round(counts["tokens"] / seconds, 1) if seconds else None},
+        settings={"n_process": n_process if tagger is None and mode == "fast" else 1,
+                  "batch_size": batch_size},
+    )  # fmt: skip
+    if fmt == "table":
+        write_json(corpus_dir / MANIFEST_FILE, manifest)
+    return manifest
+
+
+def _flush(writer, batches: list) -> None:
+    import pyarrow as pa
+
+    if batches:
+        writer.write_table(pa.Table.from_batches(batches, schema=writer.schema))
+
+
+def export_corpus(corpus_dir: str | Path, out: str | Path, mode: str = "fast", **kwargs: Any) -> dict:
+    """Write a corpus as CoNLL-U (``# newdoc id`` per document) to ``out``."""
+    return annotate_corpus(corpus_dir, mode, fmt="conllu", out=out, **kwargs)
+
+
+def read_text_file(path: str | Path, encoding: str = "utf-8") -> str:
+    """Read a plain-text input (``-`` for stdin) strictly.
+
+    Raises
+    ------
+    InputError
+        When the file is missing or not valid in ``encoding`` (names the byte offset).
+    """
+    import sys
+
+    if str(path) == "-":
+        data = sys.stdin.buffer.read()
+        name = "<stdin>"
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise InputError("file not found", path=str(p))
+        data = p.read_bytes()
+        name = str(p)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"not valid {encoding} at byte offset {exc.start}; "
+            "if the file is Latin-1 or Windows-1252, rerun with --encoding cp1252",
+            path=name,
+            line=line,
+        ) from None
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r}", path=name) from None

@@ -1,0 +1,560 @@
+"""French normalisation, tokenisation and sentence splitting for news text.
+
+Design
+------
+The tokeniser never rewrites the text it cuts. It works on a *working copy* of the original
+that has the same length: typographic variants are mapped one character to one character
+(’ ‘ ʼ ′ → ``'``, no-break and narrow no-break spaces → space, hyphen variants → ``-``), so
+every offset found in the working copy is an offset in the original. Each token keeps its
+original characters (:attr:`Token.text`, ``text[start:end]``) and gets a normalised form
+(:attr:`Token.norm`, the output of :func:`normalize` on those characters).
+
+Control characters (other than tab, newline and carriage return), zero-width characters
+(U+200B–U+200D, U+2060, U+FEFF) and the soft hyphen U+00AD are *ignorable*: they are removed
+from the working copy before matching (offsets are mapped back to the original), so they never
+become tokens and never split a word. A token's surface may still contain one when it stood
+inside a word (``text[start:end]`` is always the token's surface); its ``norm`` does not.
+
+Rules follow Universal Dependencies French as annotated in UD_French-Sequoia and UD_French-GSD
+(checked against their train/dev CoNLL-U files):
+
+* Elided words are split after the apostrophe at the start of a word: ``l'État`` → ``l'`` +
+  ``État``; also ``d' j' m' n' s' t' c' qu' jusqu' lorsqu' puisqu' quoiqu'``. Words with an
+  inner apostrophe stay whole (``aujourd'hui``, ``presqu'île``, ``quelqu'un``,
+  ``Sainte-Anne-d'Auray``), as does ``l'on`` (both treebanks keep it as one token) and
+  ``c'est-à-dire``.
+* Inverted clitics are split off as in both treebanks: ``a-t-il`` → ``a`` + ``-t-il``,
+  ``est-ce`` → ``est`` + ``-ce``, ``dit-il`` → ``dit`` + ``-il``, ``ce jour-là`` → ``jour`` +
+  ``-là``; the demonstratives ``celui-ci``, ``celle-là``, ``ceux-ci``… and ``jusque-là`` stay
+  whole (both treebanks), as do hyphenated names and compounds (``États-Unis``, ``sino-russe``,
+  ``Saint-Étienne``, ``peut-être``, ``rendez-vous``).
+* Numbers: groups of three digits separated by a space, a no-break or a narrow no-break space
+  are one token (``1 250 000``); decimal commas/points and ranges stay inside the number
+  (``3,5``, ``1990-1991``); ``%`` is its own token; ordinals are words (``75e``, ``XXe``,
+  ``1er``).
+* Abbreviations keep their full stop and never end a sentence (``M.``, ``Mme.``, ``Dr.``,
+  ``janv.``, ``av. J.-C.``, initials such as ``J.``); ``etc.`` keeps its stop and may end a
+  sentence.
+* Contractions are multiword tokens, as in UD: ``du`` → ``de le``, ``au`` → ``à le``, ``aux`` →
+  ``à les``, ``auquel`` → ``à lequel``, ``duquel`` → ``de lequel``, ``desquels``,
+  ``auxquelles``… ``des`` is split into ``de les`` only where it is the contraction: the
+  indefinite article ``des`` (after a sentence start, punctuation, a preposition, a conjunction,
+  a verb form from a closed list or an infinitive) stays one word. Sequoia and GSD agree on
+  these rules; they differ only in rare, inconsistent cases (``cas-ci``), where we follow the
+  majority rule.
+* URLs, e-mail addresses, hashtags and @mentions are single tokens; « and » are separate
+  tokens; runs of full stops (``...``) and ``…`` are one token.
+* Sentences end at ``. ! ? … ...`` followed by an upper-case letter, a digit, an opening quote
+  or bracket, a dash or the end of the line; closing quotes and brackets stay with the sentence
+  they close. A line break always ends a sentence (news headlines have no final stop).
+
+The tokeniser is one compiled regular expression run with ``finditer`` over each line, plus
+dictionary look-ups per token; there is no per-character Python loop.
+
+Examples
+--------
+>>> [t.text for t in tokenize("L’amitié sino-russe, a-t-il dit.")]
+['L’', 'amitié', 'sino-russe', ',', 'a', '-t-il', 'dit', '.']
+>>> normalize("l’État\u00a0: 3,5\u202f%")
+"l'État : 3,5 %"
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Token",
+    "Sentence",
+    "NORMALIZATION_STEPS",
+    "normalize",
+    "explain",
+    "tokenize",
+    "split_sentences",
+    "sentences",
+]
+
+# --------------------------------------------------------------------------------------------
+# Normalisation: small named steps
+# --------------------------------------------------------------------------------------------
+
+#: Characters removed before anything else (C0/C1 controls except tab/newline/CR, zero-width
+#: characters, word joiner, BOM, soft hyphen).
+IGNORABLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200d\u2060\ufeff]")
+
+_APOSTROPHES = "\u2019\u2018\u02bc\u2032\u0060\u00b4"  # ’ ‘ ʼ ′ ` ´
+_DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033"  # “ ” „ ‟ ″
+_SPACES = "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u205f\u3000"
+_HYPHENS = "\u2010\u2011\u2212\ufe63\uff0d"  # ‐ ‑ − ﹣ －
+_DASHES = "\u2012\u2013\u2014\u2015"  # ‒ – — ―
+
+_APOSTROPHE_TABLE = str.maketrans({c: "'" for c in _APOSTROPHES})
+_QUOTE_TABLE = str.maketrans({c: '"' for c in _DOUBLE_QUOTES})
+_SPACE_TABLE = str.maketrans({c: " " for c in _SPACES})
+_DASH_TABLE = str.maketrans({**{c: "-" for c in _HYPHENS}, **{c: "\u2013" for c in _DASHES}})
+
+#: One-to-one character map used to build the tokeniser's working copy (same length).
+_WORKING_TABLE = str.maketrans(
+    {
+        **{c: "'" for c in _APOSTROPHES},
+        **{c: " " for c in _SPACES},
+        **{c: "-" for c in _HYPHENS},
+    }
+)
+
+
+def remove_ignorable(text: str) -> str:
+    """Drop control, zero-width and soft-hyphen characters (keeps tab, newline, CR)."""
+    return IGNORABLE_RE.sub("", text)
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC composition (``e`` + combining acute → ``é``); keeps œ, æ and accents."""
+    return unicodedata.normalize("NFC", text)
+
+
+def apostrophes(text: str) -> str:
+    """Typographic apostrophes ’ ‘ ʼ ′ ` ´ → ASCII ``'``."""
+    return text.translate(_APOSTROPHE_TABLE)
+
+
+def quotes(text: str) -> str:
+    """Curly double quotes “ ” „ ‟ → ``"``; French guillemets « » are kept."""
+    return text.translate(_QUOTE_TABLE)
+
+
+def spaces(text: str) -> str:
+    """No-break (U+00A0), narrow no-break (U+202F) and other fixed-width spaces → space."""
+    return text.translate(_SPACE_TABLE)
+
+
+def dashes(text: str) -> str:
+    """Hyphen variants and minus sign → ``-``; figure/en/em dashes and bar → en dash ``–``."""
+    return text.translate(_DASH_TABLE)
+
+
+def ellipsis(text: str) -> str:
+    """Ellipsis character … → ``...``."""
+    return text.replace("\u2026", "...")
+
+
+#: The normalisation pipeline, in order: ``(name, function)`` pairs. Each step is idempotent.
+NORMALIZATION_STEPS: list[tuple[str, Callable[[str], str]]] = [
+    ("remove_ignorable", remove_ignorable),
+    ("nfc", nfc),
+    ("apostrophes", apostrophes),
+    ("quotes", quotes),
+    ("spaces", spaces),
+    ("dashes", dashes),
+    ("ellipsis", ellipsis),
+]
+
+
+def normalize(text: str) -> str:
+    """Apply every step of :data:`NORMALIZATION_STEPS` to ``text``.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+        The normalised text (idempotent: ``normalize(normalize(t)) == normalize(t)``).
+    """
+    for _, step in NORMALIZATION_STEPS:
+        text = step(text)
+    return text
+
+
+def explain(text: str) -> list[tuple[str, str]]:
+    """Show what each normalisation step does to ``text``.
+
+    Returns
+    -------
+    list of (str, str)
+        ``[("input", text), (step_name, output_after_step), ...]``.
+
+    Examples
+    --------
+    >>> explain("l’État")[3]
+    ('apostrophes', "l'État")
+    """
+    out = [("input", text)]
+    for name, step in NORMALIZATION_STEPS:
+        text = step(text)
+        out.append((name, text))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Tokens and sentences
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Token:
+    """A surface token of the original text.
+
+    Attributes
+    ----------
+    text : str
+        The original characters, ``original[start:end]``.
+    start, end : int
+        Character offsets in the original text.
+    norm : str
+        Normalised form (see :func:`normalize`).
+    space_after : bool
+        Whether whitespace follows the token.
+    words : tuple of str
+        Syntactic words: ``(text,)`` for ordinary tokens, ``("de", "le")`` for ``du``.
+    """
+
+    text: str
+    start: int
+    end: int
+    norm: str
+    space_after: bool = True
+    words: tuple[str, ...] = ()
+
+    @property
+    def is_multiword(self) -> bool:
+        """True for contractions such as ``du`` = ``de`` + ``le``."""
+        return len(self.words) > 1
+
+    @property
+    def word_norms(self) -> tuple[str, ...]:
+        """Normalised syntactic words (what a tagger receives)."""
+        return self.words if len(self.words) > 1 else (self.norm,)
+
+
+@dataclass(slots=True)
+class Sentence:
+    """A sentence: its tokens and character span in the original text."""
+
+    start: int
+    end: int
+    tokens: list[Token] = field(default_factory=list)
+
+    def text_of(self, original: str) -> str:
+        """The sentence's original text."""
+        return original[self.start : self.end]
+
+
+# --------------------------------------------------------------------------------------------
+# Patterns
+# --------------------------------------------------------------------------------------------
+
+_L = r"[\w\u0300-\u036f]"  # word character (letters, digits, _, combining marks)
+
+_ABBREVIATIONS = [
+    "M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Mgr", "Me", "Dr", "Pr", "St", "Ste", "Sts",
+    "Cie", "etc", "cf", "Cf", "p", "pp", "av", "apr", "env", "vol", "Vol", "art", "Art",
+    "éd", "coll", "chap", "fig", "ibid", "op", "cit", "réf", "tél", "hab", "ex", "No", "no",
+    "janv", "févr", "fév", "avr", "juil", "sept", "oct", "nov", "déc", "Janv", "Févr",
+    "Avr", "Juil", "Sept", "Oct", "Nov", "Déc", "lun", "mar", "mer", "jeu", "ven", "sam",
+    "dim", "Mr", "Mrs", "Jr", "Sr", "Inc", "Ltd", "Co", "vs", "Bd", "bd", "av", "Av",
+    "boul", "min", "max", "approx", "resp", "dir", "trad", "éds", "suiv", "sq", "sqq",
+]  # fmt: skip
+_ABBREV_RE = "|".join(sorted({re.escape(a) for a in _ABBREVIATIONS}, key=len, reverse=True))
+
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<url>(?:(?:https?|ftp)://|www\.)[^\s<>"«»]*[^\s<>"«».,;:!?)\]'])
+  | (?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
+  | (?P<whole>(?i:c'est-à-dire|l'on)(?!\w))
+  | (?P<elision>(?i:jusqu|lorsqu|puisqu|quoiqu|qu|[ldjmnstc])'(?=[\w\u0300-\u036f]))
+  | (?P<abbr>(?:[A-Z]\.-[A-Z]\.|(?:[A-Za-z]\.){2,}|c\.-à-d\.|c-à-d\.|n°|N°)
+            |(?:""" + _ABBREV_RE + r""")\.(?!\w)
+            |[A-Z]\.(?=\ ?[A-Z-]))
+  | (?P<number>\d{1,3}(?:\ \d{3}(?![\w]))+(?:[.,]\d+)?(?![\w])
+            |(?<![\w])[-+](?=\d)\d+(?:[.,]\d+)*)
+  | (?P<tag>[#@][\w]+)
+  | (?P<word>""" + _L + r"""+(?:(?:[-'&/=]|\.(?=[a-z])|(?<=\d)[.,:](?=\d))""" + _L + r"""+)*)
+  | (?P<punct>\.{2,}|-{2,}|\S)
+    """,
+    re.VERBOSE,
+)
+
+# Inverted clitics split off the end of a hyphenated word (a-t-il, est-ce, dit-il, jour-là).
+_CLITIC_RE = re.compile(
+    r"(?i)(?:-t-(?:il|elle|on|ils|elles)|-(?:je|tu|il|elle|on|nous|vous|ils|elles|ce|moi|toi"
+    r"|le|la|les|lui|leur|leurs|y|en|là|ci))$"
+)
+_CLITIC_KEEP_HEADS = frozenset(
+    "celui celle ceux celles jusque là ci par".split()
+)  # celui-ci, jusque-là, là-…
+_HYPHEN_WHOLE = frozenset(
+    """rendez-vous qu'en-dira-t-on m'as-tu-vu sauve-qui-peut prie-dieu va-t-en-guerre
+    chez-soi chez-moi""".split()
+)
+
+# Contractions (multiword tokens). Keys are lower case.
+_CONTRACTIONS = {
+    "du": ("de", "le"),
+    "au": ("à", "le"),
+    "aux": ("à", "les"),
+    "des": ("de", "les"),
+    "auquel": ("à", "lequel"),
+    "auxquels": ("à", "lesquels"),
+    "auxquelles": ("à", "lesquelles"),
+    "duquel": ("de", "lequel"),
+    "desquels": ("de", "lesquels"),
+    "desquelles": ("de", "lesquelles"),
+}
+
+# After these words "des" is the indefinite article (one word), not de + les.
+_DES_ARTICLE_AFTER = frozenset(
+    """
+    à a à après avant avec chez contre dans de d' en entre envers par parmi pour sans selon
+    sous sur vers via dès malgré comme outre hormis sauf voici voilà concernant
+    et ou ni mais car donc or puis que qu' quand lorsque lorsqu' si s' puisque puisqu' quoique
+    également aussi encore déjà toujours jamais souvent parfois notamment surtout même seulement
+    uniquement hier aujourd'hui demain ainsi alors ensuite enfin aussi bien mieux tant
+    y il elle on ils elles nous vous je tu j' ne n' pas plus ce c' cela ça qui
+    est sont sera seront était étaient serait seraient fut furent été être soit soient
+    a ai as avons avez ont avait avaient aura auront aurait auraient eu avoir ayant
+    fait font faisait faisaient fera feront faire faut fallait
+    voit voient donne donnent donnait trouve trouvent trouvait existe existent reste restent
+    compte comptent contient contiennent comporte comportent propose proposent prend prennent
+    utilise utilisent connaît connaissent présente présentent offre offrent demande
+    demandent provoque provoquent subi pu dû vu reçu obtenu présenté
+    """.split()
+)
+_INFINITIVE_RE = re.compile(r"(?:[a-zéè]{2,}(?:er|ir|oir|dre|ttre|uire|vre|aître|eindre|oindre))$")
+_NOT_INFINITIVE = frozenset(
+    """premier dernier entier quartier dossier hier fier cher mer hiver cancer conseiller
+    chantier foyer loyer métier papier pilier policier calendier clavier courrier danger
+    dîner déjeuner officier ouvrier particulier plaisir désir avenir loisir soir espoir
+    devoir pouvoir savoir miroir couloir territoire mémoire histoire victoire ordre
+    cadre centre nombre membre titre filtre chiffre livre libre ministre registre
+    père mère frère litre gendre genre poudre foudre cidre tendre""".split()
+)
+
+_SENT_END = frozenset({".", "!", "?", "...", "…", "?!", "!?"})
+_CLOSERS = frozenset({"»", '"', ")", "]", "”", "’", "'", "}"})
+_OPENERS_START = frozenset({"«", '"', "(", "[", "-", "–", "—", "“", "‘"})
+_LINE_RE = re.compile(r"[^\n]+")
+_NONASCII_RE = re.compile(r"[^\x00-\x7f]")
+
+
+# --------------------------------------------------------------------------------------------
+# Tokeniser
+# --------------------------------------------------------------------------------------------
+
+
+def _strip_ignorable(text: str) -> tuple[str, list[int] | None]:
+    """Remove ignorable characters; return cleaned text and, if any were removed, the map
+    from cleaned offsets to original offsets (with one extra entry for the end)."""
+    if not IGNORABLE_RE.search(text):
+        return text, None
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    ign = np.zeros(codes.shape, dtype=bool)
+    for m in IGNORABLE_RE.finditer(text):  # loop over ignorable characters only
+        ign[m.start()] = True
+    keep = np.flatnonzero(~ign)
+    cleaned = IGNORABLE_RE.sub("", text)
+    mapping = keep.tolist() + [len(text)]
+    return cleaned, mapping
+
+
+def _token_norm(surface_work: str) -> str:
+    """Normalised form of a token from its working-copy characters (already one-to-one
+    normalised for apostrophes, spaces and hyphens)."""
+    if surface_work.isascii():
+        return surface_work
+    s = surface_work
+    if not unicodedata.is_normalized("NFC", s):
+        s = unicodedata.normalize("NFC", s)
+    return dashes(quotes(s)).replace("\u2026", "...")
+
+
+def _split_clitics(word: str) -> list[str]:
+    """Split inverted clitics off a hyphenated word: ``a-t-il`` → ``['a', '-t-il']``."""
+    if word.lower() in _HYPHEN_WHOLE:
+        return [word]
+    tail: list[str] = []
+    while True:
+        m = _CLITIC_RE.search(word)
+        if m is None or m.start() == 0:
+            break
+        head = word[: m.start()]
+        suffix = m.group().lower()
+        if (suffix in ("-ci", "-là") and head.lower().rsplit("-", 1)[-1] in _CLITIC_KEEP_HEADS):
+            break
+        tail.append(word[m.start() :])
+        word = head
+    if not tail:
+        return [word]
+    return [word, *reversed(tail)]
+
+
+def _des_is_article(prev: Token | None) -> bool:
+    if prev is None:
+        return True
+    p = prev.norm.lower()
+    if p in _DES_ARTICLE_AFTER:
+        return True
+    if not p[:1].isalnum():
+        return p not in ("%", "»", '"', ")")
+    if p.endswith("ant") and len(p) > 5 and p not in ("montant", "enfant", "restaurant"):
+        return True  # present participle: présentant des
+    if _INFINITIVE_RE.search(p) and p not in _NOT_INFINITIVE:
+        return True
+    return False
+
+
+def _case_words(surface: str, words: tuple[str, str]) -> tuple[str, ...]:
+    if surface[:1].isupper():
+        first = words[0].upper() if surface.isupper() and len(surface) > 1 else words[0]
+        first = first[:1].upper() + first[1:]
+        return (first, *words[1:])
+    return words
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split ``text`` into surface tokens.
+
+    Parameters
+    ----------
+    text : str
+        Original text (any length; newlines allowed).
+
+    Returns
+    -------
+    list of Token
+        In text order, with ``text[t.start:t.end] == t.text`` for every token.
+
+    Examples
+    --------
+    >>> [t.text for t in tokenize("Aujourd’hui, l’État a-t-il 1 250 000 €?")]
+    ['Aujourd’hui', ',', 'l’', 'État', 'a', '-t-il', '1 250 000', '€', '?']
+    """
+    return [t for s in sentences(text) for t in s.tokens]
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Tokenise ``text`` and split it into sentences.
+
+    Parameters
+    ----------
+    text : str
+        Original text.
+
+    Returns
+    -------
+    list of Sentence
+        Each with its tokens; offsets refer to ``text``.
+    """
+    if not text:
+        return []
+    cleaned, mapping = _strip_ignorable(text)
+    work = cleaned.translate(_WORKING_TABLE)
+    tokens: list[Token] = []
+    append = tokens.append
+    contractions = _CONTRACTIONS
+    line_breaks: set[int] = set()  # indices of tokens that start a new line
+    last_line = -1
+    prev_end_work = 0
+    prev: Token | None = None
+    for line in _LINE_RE.finditer(work):
+        base = line.start()
+        if tokens and last_line >= 0:
+            line_breaks.add(len(tokens))
+        last_line = base
+        for m in _TOKEN_RE.finditer(line.group()):
+            s = base + m.start()
+            e = base + m.end()
+            kind = m.lastgroup
+            piece = work[s:e]
+            if kind == "word" and "-" in piece and len(piece) > 3:
+                parts = _split_clitics(piece)
+            else:
+                parts = None
+            if parts is None or len(parts) == 1:
+                spans = ((s, e, piece),)
+            else:
+                spans = []
+                pos = s
+                for p in parts:
+                    spans.append((pos, pos + len(p), p))
+                    pos += len(p)
+            for ps, pe, pw in spans:
+                norm = _token_norm(pw)
+                low = norm.lower() if len(norm) <= 10 else ""
+                words: tuple[str, ...]
+                if low in contractions and kind == "word":
+                    if low == "des" and _des_is_article(prev):
+                        words = ()
+                    else:
+                        words = _case_words(norm, contractions[low])
+                else:
+                    words = ()
+                if mapping is None:
+                    os_, oe = ps, pe
+                    surface = text[ps:pe]
+                else:
+                    os_, oe = mapping[ps], mapping[pe - 1] + 1
+                    surface = text[os_:oe]
+                tok = Token(surface, os_, oe, norm, True, words or (surface,))
+                if prev is not None:
+                    prev.space_after = prev_end_work < ps
+                append(tok)
+                prev = tok
+                prev_end_work = pe
+    if prev is not None:
+        prev.space_after = prev_end_work < len(work)
+    return split_sentences(tokens, line_breaks)
+
+
+def split_sentences(tokens: list[Token], line_breaks: Iterable[int] = ()) -> list[Sentence]:
+    """Group ``tokens`` into sentences.
+
+    Parameters
+    ----------
+    tokens : list of Token
+    line_breaks : iterable of int
+        Indices of tokens that start a new line (a line break always ends a sentence).
+
+    Returns
+    -------
+    list of Sentence
+    """
+    out: list[Sentence] = []
+    n = len(tokens)
+    if n == 0:
+        return out
+    breaks = set(line_breaks)
+    begin = 0
+    i = 0
+    while i < n:
+        tok = tokens[i]
+        nxt = i + 1
+        end_here = False
+        if nxt in breaks:
+            end_here = True
+        elif tok.norm in _SENT_END or (tok.norm.endswith(".") and tok.norm.lower() == "etc."):
+            # closing quotes / brackets stay with the sentence they close
+            j = nxt
+            while j < n and tokens[j].norm in _CLOSERS and j not in breaks:
+                j += 1
+            if j >= n or j in breaks:
+                nxt = j
+                end_here = True
+            else:
+                first = tokens[j].norm[:1]
+                if first.isupper() or first.isdigit() or tokens[j].norm in _OPENERS_START:
+                    if tok.norm.lower() != "etc." or first.isupper():
+                        nxt = j
+                        end_here = True
+        if end_here or nxt >= n:
+            sent_tokens = tokens[begin:nxt]
+            out.append(Sentence(sent_tokens[0].start, sent_tokens[-1].end, sent_tokens))
+            begin = nxt
+        i = nxt
+    return out
