@@ -30,7 +30,6 @@ from toolkit.documents import (
     Document,
     ReadOptions,
     Record,
-    read_documents,
 )
 from toolkit.errors import InputError
 from toolkit.runtime import atomic_directory, base_manifest, peak_memory_mb, write_json
@@ -91,6 +90,81 @@ class _Stats:
             )
 
 
+#: Table of duplicate groups written beside the documents when deduplicating.
+DUPLICATES_FILE = "duplicates.csv"
+
+
+def _detect_encoding(path: Path, requested: str) -> str:
+    """The encoding a file will be decoded with under ``--encoding auto`` (a streamed check)."""
+    import codecs
+    import gzip
+
+    opener = gzip.open if path.suffix == ".gz" else open
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with opener(path, "rb") as f:
+            while block := f.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    except (OSError, EOFError):
+        return requested
+    from toolkit.documents import decode_bytes
+
+    with opener(path, "rb") as f:
+        data = f.read()
+    if path.suffix.lower() in (".html", ".htm"):
+        from toolkit.sources.web import decode_html
+
+        return decode_html(data, path, "auto")[1]
+    return decode_bytes(data, path, "auto")[1]
+
+
+def _read_safely(
+    sources: list[str], opts: ReadOptions, skip_bad: bool, encodings: dict[str, str] | None
+) -> Iterable[Record]:
+    """Read every input; with ``skip_bad`` a file that fails midway becomes one BadRecord.
+
+    Records already read from that file are kept; other files go on. Without ``skip_bad`` the
+    first problem is raised (and the corpus directory is not written).
+    """
+    from toolkit.documents import iter_input_files, reader_for
+    from toolkit.errors import ToolkitError
+
+    for path in iter_input_files(sources):
+        reader = reader_for(path)
+        if reader is None:
+            from toolkit.documents import READERS
+
+            raise InputError(f"unsupported file type; supported: {', '.join(sorted(READERS))}",
+                             path=str(path))  # fmt: skip
+        try:
+            if encodings is not None and opts.encoding == "auto":
+                encodings[str(path)] = _detect_encoding(path, opts.encoding)
+            n = 0
+            for rec in reader(path, opts):
+                n += 1
+                yield rec
+        except ToolkitError as exc:
+            if not skip_bad:
+                raise
+            problem = exc.message if isinstance(exc, InputError) else str(exc)
+            line = exc.line if isinstance(exc, InputError) else None
+            log.warning("%s: %s (%d record(s) read before)", path, problem, n)
+            yield Record(bad=BadRecord(str(path), line, "unreadable_file",
+                                       f"{problem} (after {n} record(s))"),  # fmt: skip
+                         path=str(path), line=line)
+        except (OSError, ValueError, RecursionError, MemoryError) as exc:
+            if not skip_bad:
+                raise InputError(f"cannot read ({type(exc).__name__}: {exc})", path=str(path)) from exc
+            log.warning("%s: cannot read (%s)", path, exc, exc_info=True)
+            yield Record(bad=BadRecord(str(path), None, "unreadable_file",
+                                       f"{type(exc).__name__}: {exc} (after {n} record(s))"),  # fmt: skip
+                         path=str(path))
+
+
 def ingest(
     sources: Iterable[str | Path],
     out: str | Path,
@@ -100,6 +174,9 @@ def ingest(
     dedup: str = "none",
     force: bool = False,
     progress: bool = True,
+    clean: Any = None,
+    dedup_threshold: float = 0.8,
+    keep: str = "earliest",
 ) -> dict[str, Any]:
     """Read ``sources`` (files and folders) into the corpus directory ``out``.
 
@@ -121,6 +198,17 @@ def ingest(
         Replace ``out`` if it exists.
     progress : bool
         Show a progress bar.
+    clean : Cleaner or sequence of str, optional
+        Cleaning steps (:class:`toolkit.sources.clean.Cleaner`, or step names such as
+        ``["fix_encoding", "strip_html", "normalize"]``); None cleans nothing. What each step
+        changed or dropped is counted under ``cleaning`` in the manifest; dropped documents
+        (wrong language, too short) are filtered, not errors.
+    dedup_threshold : float
+        Similarity threshold of ``near`` deduplication.
+    keep : {"earliest", "longest", "first"}
+        Which document of a duplicate group is kept; ``earliest`` and ``longest`` read the
+        inputs twice (signatures only are held in memory). Groups are listed in
+        ``duplicates.csv`` and under ``duplicates`` in the manifest.
 
     Returns
     -------
@@ -150,13 +238,40 @@ def ingest(
     stats = _Stats()
     inputs: Counter[str] = Counter()
     seen_ids: set[str] = set()
-    records: Iterable[Record] = read_documents(sources, opts)
+    encodings: dict[str, str] = {}
+
+    def make_cleaner():
+        if clean is None:
+            return None
+        from toolkit.sources.clean import Cleaner
+
+        if isinstance(clean, Cleaner):
+            return Cleaner(clean.steps, language=clean.language,
+                           min_language_prob=clean.min_language_prob, min_length=clean.min_length)  # fmt: skip
+        return Cleaner(list(clean))
+
+    def stream(track: bool):
+        cleaner = make_cleaner()
+        recs: Iterable[Record] = _read_safely(sources, opts, skip_bad,
+                                              encodings if track else None)  # fmt: skip
+        if cleaner is not None:
+            recs = cleaner.filter(recs)
+        return recs, cleaner
+
     dedup_step = None
     if dedup != "none":
         from toolkit.sources.dedup import Deduplicator
 
-        dedup_step = Deduplicator(method=dedup)
+        dedup_step = Deduplicator(method=dedup, threshold=dedup_threshold, keep=keep)
+        if keep != "first":
+            first_pass, _ = stream(track=False)
+            dedup_step.fit(first_pass)
+    records, cleaner = stream(track=True)
+    if dedup_step is not None:
         records = dedup_step.filter(records)
+    filter_reasons = {"wrong_language", "too_short", "empty_after_cleaning"}
+    filtered: Counter[str] = Counter()
+    date_problems = 0
     out = Path(out)
     with atomic_directory(out, overwrite=force) as tmp:
         writer = pq.ParquetWriter(tmp / DOCUMENTS_FILE, _schema(), compression="zstd")
@@ -176,6 +291,9 @@ def ingest(
                 if rec.bad is not None:
                     if rec.bad.reason == "duplicate_text":
                         continue  # grouped and listed by the deduplicator
+                    if rec.bad.reason in filter_reasons:
+                        filtered[rec.bad.reason] += 1
+                        continue  # counted by the cleaner
                     if not skip_bad:
                         raise rec.bad.error()
                     stats.skip(rec.bad)
@@ -183,6 +301,8 @@ def ingest(
                 doc = rec.document
                 assert doc is not None
                 seen_ids.add(doc.id)
+                if doc.meta.get("date_problem"):
+                    date_problems += 1
                 stats.add(doc)
                 batch.append(doc.to_row())
                 if len(batch) >= ROW_GROUP_SIZE:
@@ -199,12 +319,30 @@ def ingest(
                 + "; check the paths and formats (fnt ingest --help)",
                 path=", ".join(sources),
             )
+        n_duplicates = dedup_step.n_duplicates_ if dedup_step is not None else 0
+        if dedup_step is not None:
+            dedup_step.write_table(tmp / DUPLICATES_FILE)
+        items_read = sum(inputs.values())
+        accounting = {
+            "items_read": items_read,
+            "kept": stats.kept,
+            "duplicates": n_duplicates,
+            "skipped": sum(stats.skipped.values()),
+            "filtered": dict(filtered),
+            "balanced": items_read == stats.kept + n_duplicates + sum(stats.skipped.values())
+            + sum(filtered.values()),
+        }
         manifest = base_manifest(
             "corpus",
             sources=sources,
             options={"encoding": opts.encoding, "mapping": dict(opts.mapping), "extra": opts.extra,
                      "skip_bad": skip_bad, "dedup": dedup},  # fmt: skip
-            inputs=[{"path": p, "records": n} for p, n in inputs.items()],
+            inputs=[{"path": p, "records": n, **({"encoding": encodings[p]} if p in encodings else {})}
+                    for p, n in inputs.items()],  # fmt: skip
+            encodings_detected={p: e for p, e in encodings.items() if e not in ("utf-8", "utf8")},
+            accounting=accounting,
+            cleaning=cleaner.report() if cleaner is not None else None,
+            date_problems=date_problems,
             documents=stats.kept,
             words=stats.words,
             date_min=stats.date_min,
@@ -213,7 +351,8 @@ def ingest(
             sources_count=dict(stats.sources.most_common()),
             skipped=dict(stats.skipped),
             skipped_items=stats.skipped_items,
-            duplicates=dedup_step.report() if dedup_step is not None else None,
+            duplicates=(dict(dedup_step.report(), table=DUPLICATES_FILE)
+                        if dedup_step is not None else None),  # fmt: skip
             content_hash="sha256:" + stats.hash.hexdigest(),
             timings={"ingest_seconds": round(time.perf_counter() - started, 3)},
             peak_memory_mb=peak_memory_mb(),

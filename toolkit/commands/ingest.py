@@ -24,6 +24,12 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.ingest import corpus_info, format_info, ingest
 
     options = ReadOptions(encoding=args.encoding, mapping=_parse_mapping(args.map), extra=args.extra)
+    clean = None
+    steps = [s for s in (args.clean or "").split(",") if s and s != "none"]
+    if steps or args.lang or args.min_length:
+        from toolkit.sources.clean import Cleaner
+
+        clean = Cleaner(steps, language=args.lang, min_length=args.min_length)
     manifest = ingest(
         args.sources,
         args.out,
@@ -32,11 +38,24 @@ def run(args: argparse.Namespace) -> int:
         dedup=args.dedup,
         force=args.force,
         progress=not args.quiet,
+        clean=clean,
+        dedup_threshold=args.threshold,
+        keep=args.keep,
     )
     print(format_info(corpus_info(args.out), str(args.out)))
     skipped = sum(manifest["skipped"].values())
     if skipped:
         print(f"  ({skipped} bad records skipped; listed in {args.out}/manifest.json)")
+    dup = manifest.get("duplicates")
+    if dup:
+        print(f"  duplicates: {dup['documents_removed']} removed in {dup['groups']} group(s), "
+              f"kept the {dup['keep']}; listed in {args.out}/{dup['table']}")  # fmt: skip
+    filtered = (manifest.get("accounting") or {}).get("filtered")
+    if filtered:
+        print(f"  filtered by cleaning: {filtered}")
+    detected = manifest.get("encodings_detected")
+    if detected:
+        print(f"  not UTF-8, decoded as: {detected}")
     return 0
 
 
@@ -54,7 +73,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "examples:\n"
             "  fnt ingest corpus/ --out runs/corpus\n"
             "  fnt ingest export.csv --map text=body --map title=headline --out runs/c\n"
-            "  fnt ingest old_files/ --encoding auto --skip-bad --out runs/c"
+            "  fnt ingest old_files/ --encoding auto --skip-bad --out runs/c\n"
+            "  fnt ingest europresse/ feeds/ pages/ --dedup near --lang fr --out runs/press"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -79,6 +99,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--dedup", choices=("none", "exact", "near"), default="none",
         help="remove duplicate documents: exact text, or near-duplicates (MinHash)",
     )  # fmt: skip
+    p.add_argument(
+        "--threshold", type=float, default=0.8, metavar="T",
+        help="--dedup near: similarity (max of Jaccard and containment of word 5-grams) at or "
+        "above which two texts are duplicates (default 0.8)",
+    )  # fmt: skip
+    p.add_argument(
+        "--keep", choices=("earliest", "longest", "first"), default="earliest",
+        help="which document of a duplicate group is kept (default earliest; earliest and "
+        "longest read the inputs twice)",
+    )  # fmt: skip
+    p.add_argument(
+        "--clean", default="fix_encoding,strip_html,normalize", metavar="STEPS",
+        help="comma-separated cleaning steps: fix_encoding (mojibake), strip_html, boilerplate "
+        "('Lire aussi', cookie lines), normalize (Unicode NFC, invisible characters, spaces); "
+        "'none' for no cleaning (default: fix_encoding,strip_html,normalize)",
+    )  # fmt: skip
+    p.add_argument("--lang", default=None, metavar="CODE",
+                   help="keep only documents in this language (e.g. fr; offline identification)")  # fmt: skip
+    p.add_argument("--min-length", type=int, default=0, metavar="N",
+                   help="drop documents shorter than N characters after cleaning")  # fmt: skip
     p.add_argument("--skip-bad", action="store_true", help="skip and count bad records instead of stopping")
     p.add_argument("--force", action="store_true", help="replace DIR if it exists")
     p.set_defaults(func=run)

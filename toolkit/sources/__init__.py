@@ -1,0 +1,67 @@
+"""Real-world sources: RSS/Atom feeds, web pages, Europresse exports; cleaning, deduplication
+and live collection.
+
+Importing this package registers readers with :data:`toolkit.documents.READERS`
+(``toolkit.documents`` imports it lazily), so ``fnt ingest`` reads, besides JSONL/CSV/Parquet/
+text files:
+
+* ``.xml``, ``.rss``, ``.atom``: RSS or Atom feeds, one document per item;
+* ``.html``, ``.htm``: Europresse exports (recognised by their markup; one document per
+  article), RSS saved with an ``.html`` name, or web pages (one document per page).
+
+Modules: :mod:`~toolkit.sources.rss`, :mod:`~toolkit.sources.web`,
+:mod:`~toolkit.sources.europresse`, :mod:`~toolkit.sources.clean`,
+:mod:`~toolkit.sources.dedup`, :mod:`~toolkit.sources.collect`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from toolkit.documents import BadRecord, ReadOptions, Record, register_reader
+
+
+def read_html(path: Path, opts: ReadOptions | None = None) -> Iterator[Record]:
+    """Reader for ``.html``/``.htm``: a Europresse export, a feed, or a web page.
+
+    Files larger than :data:`toolkit.sources.web.MAX_PAGE_BYTES` are skipped (``too_large``)
+    unless they are Europresse exports (which hold many articles).
+    """
+    from toolkit.sources import europresse, rss, web
+
+    data = path.read_bytes()
+    if not data.strip():
+        yield Record(bad=BadRecord(str(path), None, "empty_file", "empty file"), path=str(path))
+        return
+    if rss.looks_like_feed(data[:4096]) and not data[:4096].lstrip().lower().startswith((b"<!doctype html", b"<html")):
+        yield from rss.read_feed_bytes(data, str(path))
+        return
+    text, _ = web.decode_html(data, path, (opts or ReadOptions()).encoding)
+    if europresse.looks_like_europresse(text):
+        yield from europresse.read_europresse(path, text)
+        return
+    if len(data) > web.MAX_PAGE_BYTES:
+        yield Record(bad=BadRecord(str(path), None, "too_large",
+                                   f"page of {len(data) / 2**20:.0f} MiB is larger than the "
+                                   f"{web.MAX_PAGE_BYTES // 2**20} MiB limit for web pages"),  # fmt: skip
+                     path=str(path))
+        return
+    yield from web.read_web_page(path, text)
+
+
+def read_feed_file(path: Path, opts: ReadOptions | None = None) -> Iterator[Record]:
+    """Reader for ``.xml``/``.rss``/``.atom`` files."""
+    from toolkit.sources import rss
+
+    data = path.read_bytes()
+    if not data.strip():
+        yield Record(bad=BadRecord(str(path), None, "empty_file", "empty file"), path=str(path))
+        return
+    yield from rss.read_feed_bytes(data, str(path))
+
+
+for _suffix in (".xml", ".rss", ".atom"):
+    register_reader(_suffix, read_feed_file)
+for _suffix in (".html", ".htm"):
+    register_reader(_suffix, read_html)
