@@ -42,7 +42,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from toolkit.errors import InputError, StageMissingError, ToolkitError
-from toolkit.french import Sentence, Token, sentences as split_text
+from toolkit.french import Sentence, Token
+from toolkit.french import sentences as split_text
 
 log = logging.getLogger(__name__)
 

@@ -65,6 +65,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 __all__ = [
     "Token",
@@ -97,13 +98,24 @@ _SPACE_TABLE = str.maketrans({c: " " for c in _SPACES})
 _DASH_TABLE = str.maketrans({**{c: "-" for c in _HYPHENS}, **{c: "\u2013" for c in _DASHES}})
 
 #: One-to-one character map used to build the tokeniser's working copy (same length).
-_WORKING_TABLE = str.maketrans(
-    {
-        **{c: "'" for c in _APOSTROPHES},
-        **{c: " " for c in _SPACES},
-        **{c: "-" for c in _HYPHENS},
-    }
-)
+_WORKING_MAP = {
+    **{c: "'" for c in _APOSTROPHES},
+    **{c: '"' for c in _DOUBLE_QUOTES},
+    **{c: " " for c in _SPACES},
+    **{c: "-" for c in _HYPHENS},
+    **{c: "\u2013" for c in _DASHES if c != "\u2013"},
+}
+_WORKING_TABLE = str.maketrans(_WORKING_MAP)
+_WORKING_CHARS_RE = re.compile("[" + "".join(_WORKING_MAP) + "]")
+
+
+def _working_copy(text: str) -> str:
+    """Same-length copy of ``text`` with apostrophes, quotes, spaces, hyphens and dashes
+    normalised one character to one character (offsets are unchanged)."""
+    found = set(_WORKING_CHARS_RE.findall(text))
+    for ch in found:  # str.replace is much faster than str.translate on long texts
+        text = text.replace(ch, _WORKING_MAP[ch])
+    return text
 
 
 def remove_ignorable(text: str) -> str:
@@ -195,9 +207,8 @@ def explain(text: str) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Token:
-    """A surface token of the original text.
+class Token(NamedTuple):
+    """A surface token of the original text (an immutable named tuple).
 
     Attributes
     ----------
@@ -217,8 +228,8 @@ class Token:
     start: int
     end: int
     norm: str
-    space_after: bool = True
-    words: tuple[str, ...] = ()
+    space_after: bool
+    words: tuple[str, ...]
 
     @property
     def is_multiword(self) -> bool:
@@ -252,32 +263,39 @@ _L = r"[\w\u0300-\u036f]"  # word character (letters, digits, _, combining marks
 
 _ABBREVIATIONS = [
     "M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Mgr", "Me", "Dr", "Pr", "St", "Ste", "Sts",
-    "Cie", "etc", "cf", "Cf", "p", "pp", "av", "apr", "env", "vol", "Vol", "art", "Art",
-    "éd", "coll", "chap", "fig", "ibid", "op", "cit", "réf", "tél", "hab", "ex", "No", "no",
-    "janv", "févr", "fév", "avr", "juil", "sept", "oct", "nov", "déc", "Janv", "Févr",
-    "Avr", "Juil", "Sept", "Oct", "Nov", "Déc", "lun", "mar", "mer", "jeu", "ven", "sam",
-    "dim", "Mr", "Mrs", "Jr", "Sr", "Inc", "Ltd", "Co", "vs", "Bd", "bd", "av", "Av",
-    "boul", "min", "max", "approx", "resp", "dir", "trad", "éds", "suiv", "sq", "sqq",
+    "Cie", "etc", "cf", "Cf", "p", "pp", "av", "apr", "env", "Vol", "éd", "coll", "chap",
+    "fig", "ibid", "réf", "tél", "hab", "No",
+    "janv", "févr", "fév", "avr", "juil", "oct", "nov", "déc", "Janv", "Févr",
+    "Avr", "Juil", "Sept", "Oct", "Nov", "Déc", "Mr", "Mrs", "Jr", "Sr", "Inc", "Ltd",
+    "Co", "vs", "Bd", "bd", "av", "Av", "boul", "approx", "resp", "trad", "éds", "suiv",
+    "sq", "sqq",
 ]  # fmt: skip
 _ABBREV_RE = "|".join(sorted({re.escape(a) for a in _ABBREVIATIONS}, key=len, reverse=True))
 
 _TOKEN_RE = re.compile(
     r"""
-    (?P<url>(?:(?:https?|ftp)://|www\.)[^\s<>"«»]*[^\s<>"«».,;:!?)\]'])
+    (?P<plain>[^\W\d_]+(?![\w\u0300-\u036f'\-.@&=(:/]))
+  | (?P<p1>[,;:!?()«»"])
+  | (?P<digits>\d+(?![\w\u0300-\u036f.,:/\-\ ]))
+  | (?P<url>(?:(?:https?|ftp)://|www\.)[^\s<>"«»]*[^\s<>"«».,;:!?)\]'])
   | (?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)
   | (?P<whole>(?i:c'est-à-dire|l'on)(?!\w))
-  | (?P<elision>(?i:jusqu|lorsqu|puisqu|quoiqu|qu|[ldjmnstc])'(?=[\w\u0300-\u036f]))
+  | (?P<elision>(?i:jusqu|lorsqu|puisqu|quoiqu|qu|[ldjmnstc])'(?=[\w\u0300-\u036f"«]))
   | (?P<abbr>(?:[A-Z]\.-[A-Z]\.|(?:[A-Za-z]\.){2,}|c\.-à-d\.|c-à-d\.|n°|N°)
             |(?:""" + _ABBREV_RE + r""")\.(?!\w)
             |[A-Z]\.(?=\ ?[A-Z-]))
   | (?P<number>\d{1,3}(?:\ \d{3}(?![\w]))+(?:[.,]\d+)?(?![\w])
             |(?<![\w])[-+](?=\d)\d+(?:[.,]\d+)*)
   | (?P<tag>[#@][\w]+)
-  | (?P<word>""" + _L + r"""+(?:(?:[-'&/=]|\.(?=[a-z])|(?<=\d)[.,:](?=\d))""" + _L + r"""+)*)
-  | (?P<punct>\.{2,}|-{2,}|\S)
+  | (?P<hour>\d{1,2}(?=[hH](?:\d\d)?(?![\w]))|(?<=\d)[hH](?=\d\d(?![\w])|(?![\w])))
+  | (?P<measure>\d+(?:[.,]\d+)?(?=(?:km|m|cm|mm|kg|g|mg|µg|ml|cl|kW|MW|GW|kWh|Mo|Go|To|ha)(?![\w])))
+  | (?P<word>""" + _L + r"""+(?:(?:[-'&=]|\.(?=[a-z])|(?<=\d)[.,:/](?=\d))""" + _L + r"""+)*"""
+    r"""(?:\((?:s|S|e|E|es|ES)\)(?![\w]))?)
+  | (?P<punct>\.{2,}|-{2,}|°[CF](?![\w])|\+/-|\S)
     """,
     re.VERBOSE,
 )
+_WORD_GROUP = _TOKEN_RE.groupindex["word"]
 
 # Inverted clitics split off the end of a hyphenated word (a-t-il, est-ce, dit-il, jour-là).
 _CLITIC_RE = re.compile(
@@ -310,8 +328,8 @@ _CONTRACTIONS = {
 _DES_ARTICLE_AFTER = frozenset(
     """
     à a à après avant avec chez contre dans de d' en entre envers par parmi pour sans selon
-    sous sur vers via dès malgré comme outre hormis sauf voici voilà concernant
-    et ou ni mais car donc or puis que qu' quand lorsque lorsqu' si s' puisque puisqu' quoique
+    sous sur vers via dès malgré comme outre hormis sauf voici voilà concernant depuis dont
+    mais car donc or puis quand lorsque lorsqu' si s' puisque puisqu' quoique ailleurs
     également aussi encore déjà toujours jamais souvent parfois notamment surtout même seulement
     uniquement hier aujourd'hui demain ainsi alors ensuite enfin aussi bien mieux tant
     y il elle on ils elles nous vous je tu j' ne n' pas plus ce c' cela ça qui
@@ -325,6 +343,17 @@ _DES_ARTICLE_AFTER = frozenset(
     """.split()
 )
 _INFINITIVE_RE = re.compile(r"(?:[a-zéè]{2,}(?:er|ir|oir|dre|ttre|uire|vre|aître|eindre|oindre))$")
+_ADVERB_RE = re.compile(
+    r"(?:iquement|ellement|alement|ivement|ièrement|eusement|amment|emment|ablement|arement"
+    r"|ûrement|uellement|ctement)$"
+)
+# past participles (donné des, causé des), not nouns in -té (société des, qualité des)
+_PARTICIPLE_RE = re.compile(r"[a-zà-ÿ]{2,}(?<!t)(?:é|ée|és|ées)$")
+_NOT_PARTICIPLE = frozenset(
+    """marché comité député côté fossé degré clergé employé délégué résumé exposé lycée musée
+    trophée armée année journée entrée idée durée arrivée soirée matinée mosquée pensée
+    employés délégués députés marchés comités années journées idées armées""".split()
+)
 _NOT_INFINITIVE = frozenset(
     """premier dernier entier quartier dossier hier fier cher mer hiver cancer conseiller
     chantier foyer loyer métier papier pilier policier calendier clavier courrier danger
@@ -336,6 +365,7 @@ _NOT_INFINITIVE = frozenset(
 
 _SENT_END = frozenset({".", "!", "?", "...", "…", "?!", "!?"})
 _CLOSERS = frozenset({"»", '"', ")", "]", "”", "’", "'", "}"})
+_AMBIGUOUS_QUOTES = frozenset({'"', "'"})
 _OPENERS_START = frozenset({"«", '"', "(", "[", "-", "–", "—", "“", "‘"})
 _LINE_RE = re.compile(r"[^\n]+")
 _NONASCII_RE = re.compile(r"[^\x00-\x7f]")
@@ -361,17 +391,6 @@ def _strip_ignorable(text: str) -> tuple[str, list[int] | None]:
     cleaned = IGNORABLE_RE.sub("", text)
     mapping = keep.tolist() + [len(text)]
     return cleaned, mapping
-
-
-def _token_norm(surface_work: str) -> str:
-    """Normalised form of a token from its working-copy characters (already one-to-one
-    normalised for apostrophes, spaces and hyphens)."""
-    if surface_work.isascii():
-        return surface_work
-    s = surface_work
-    if not unicodedata.is_normalized("NFC", s):
-        s = unicodedata.normalize("NFC", s)
-    return dashes(quotes(s)).replace("\u2026", "...")
 
 
 def _split_clitics(word: str) -> list[str]:
@@ -406,6 +425,10 @@ def _des_is_article(prev: Token | None) -> bool:
         return True  # present participle: présentant des
     if _INFINITIVE_RE.search(p) and p not in _NOT_INFINITIVE:
         return True
+    if _ADVERB_RE.search(p):
+        return True
+    if _PARTICIPLE_RE.search(p) and p not in _NOT_PARTICIPLE:
+        return True
     return False
 
 
@@ -417,144 +440,3 @@ def _case_words(surface: str, words: tuple[str, str]) -> tuple[str, ...]:
     return words
 
 
-def tokenize(text: str) -> list[Token]:
-    """Split ``text`` into surface tokens.
-
-    Parameters
-    ----------
-    text : str
-        Original text (any length; newlines allowed).
-
-    Returns
-    -------
-    list of Token
-        In text order, with ``text[t.start:t.end] == t.text`` for every token.
-
-    Examples
-    --------
-    >>> [t.text for t in tokenize("Aujourd’hui, l’État a-t-il 1 250 000 €?")]
-    ['Aujourd’hui', ',', 'l’', 'État', 'a', '-t-il', '1 250 000', '€', '?']
-    """
-    return [t for s in sentences(text) for t in s.tokens]
-
-
-def sentences(text: str) -> list[Sentence]:
-    """Tokenise ``text`` and split it into sentences.
-
-    Parameters
-    ----------
-    text : str
-        Original text.
-
-    Returns
-    -------
-    list of Sentence
-        Each with its tokens; offsets refer to ``text``.
-    """
-    if not text:
-        return []
-    cleaned, mapping = _strip_ignorable(text)
-    work = cleaned.translate(_WORKING_TABLE)
-    tokens: list[Token] = []
-    append = tokens.append
-    contractions = _CONTRACTIONS
-    line_breaks: set[int] = set()  # indices of tokens that start a new line
-    last_line = -1
-    prev_end_work = 0
-    prev: Token | None = None
-    for line in _LINE_RE.finditer(work):
-        base = line.start()
-        if tokens and last_line >= 0:
-            line_breaks.add(len(tokens))
-        last_line = base
-        for m in _TOKEN_RE.finditer(line.group()):
-            s = base + m.start()
-            e = base + m.end()
-            kind = m.lastgroup
-            piece = work[s:e]
-            if kind == "word" and "-" in piece and len(piece) > 3:
-                parts = _split_clitics(piece)
-            else:
-                parts = None
-            if parts is None or len(parts) == 1:
-                spans = ((s, e, piece),)
-            else:
-                spans = []
-                pos = s
-                for p in parts:
-                    spans.append((pos, pos + len(p), p))
-                    pos += len(p)
-            for ps, pe, pw in spans:
-                norm = _token_norm(pw)
-                low = norm.lower() if len(norm) <= 10 else ""
-                words: tuple[str, ...]
-                if low in contractions and kind == "word":
-                    if low == "des" and _des_is_article(prev):
-                        words = ()
-                    else:
-                        words = _case_words(norm, contractions[low])
-                else:
-                    words = ()
-                if mapping is None:
-                    os_, oe = ps, pe
-                    surface = text[ps:pe]
-                else:
-                    os_, oe = mapping[ps], mapping[pe - 1] + 1
-                    surface = text[os_:oe]
-                tok = Token(surface, os_, oe, norm, True, words or (surface,))
-                if prev is not None:
-                    prev.space_after = prev_end_work < ps
-                append(tok)
-                prev = tok
-                prev_end_work = pe
-    if prev is not None:
-        prev.space_after = prev_end_work < len(work)
-    return split_sentences(tokens, line_breaks)
-
-
-def split_sentences(tokens: list[Token], line_breaks: Iterable[int] = ()) -> list[Sentence]:
-    """Group ``tokens`` into sentences.
-
-    Parameters
-    ----------
-    tokens : list of Token
-    line_breaks : iterable of int
-        Indices of tokens that start a new line (a line break always ends a sentence).
-
-    Returns
-    -------
-    list of Sentence
-    """
-    out: list[Sentence] = []
-    n = len(tokens)
-    if n == 0:
-        return out
-    breaks = set(line_breaks)
-    begin = 0
-    i = 0
-    while i < n:
-        tok = tokens[i]
-        nxt = i + 1
-        end_here = False
-        if nxt in breaks:
-            end_here = True
-        elif tok.norm in _SENT_END or (tok.norm.endswith(".") and tok.norm.lower() == "etc."):
-            # closing quotes / brackets stay with the sentence they close
-            j = nxt
-            while j < n and tokens[j].norm in _CLOSERS and j not in breaks:
-                j += 1
-            if j >= n or j in breaks:
-                nxt = j
-                end_here = True
-            else:
-                first = tokens[j].norm[:1]
-                if first.isupper() or first.isdigit() or tokens[j].norm in _OPENERS_START:
-                    if tok.norm.lower() != "etc." or first.isupper():
-                        nxt = j
-                        end_here = True
-        if end_here or nxt >= n:
-            sent_tokens = tokens[begin:nxt]
-            out.append(Sentence(sent_tokens[0].start, sent_tokens[-1].end, sent_tokens))
-            begin = nxt
-        i = nxt
-    return out

@@ -62,11 +62,12 @@ UNITS = ("lemma", "norm", "form")
 #: Parts of speech never kept (punctuation, symbols).
 ALWAYS_DROPPED_POS = frozenset({"PUNCT", "SYM"})
 #: French connector words allowed inside phrases (never at their start or end).
-CONNECTOR_WORDS = frozenset(
-    "de du des d' d’ la le les l' l’ en à au aux pour sur et sous par avec contre".split()
-)
+CONNECTOR_WORDS = frozenset("de du des d' d’ la le les l' l’ en à au aux pour sur".split())
+# the two words of a contraction (du = de + le) rejoined inside phrases
+_CONTRACTIONS = (("_de_le_", "_du_"), ("_de_les_", "_des_"), ("_à_le_", "_au_"), ("_à_les_", "_aux_"))
 _NUMBER = re.compile(r"^[\d.,\s  /%:+\-–]+$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
 
 #: Columns of the token table this module reads.
 _COLUMNS = ["doc_id", "sent", "form", "norm", "lemma", "upos", "ent_id"]
@@ -309,6 +310,11 @@ class _Processor:
         self.stops = self.cfg.stop_set()
         self.bp_single, self.bp_multi = self.cfg.boilerplate_lists()
         self.pos = frozenset(self.cfg.pos) if self.cfg.pos is not None else None
+        self._edge_words = CONNECTOR_WORDS | self.stops
+        self._cache: dict[tuple[str, str, str], int] = {}
+        self._bp_first: dict[str, list[tuple[str, ...]]] = {}
+        for seq in self.bp_multi:
+            self._bp_first.setdefault(seq[0], []).append(seq)
 
     # step 1
     def select(self, forms, norms, lemmas, upos) -> list[_Word]:
@@ -344,9 +350,9 @@ class _Processor:
             if j - i > 1:
                 span = words[i:j]
                 # trim leading/trailing function words (« la France » -> france)
-                while len(span) > 1 and span[0].form in CONNECTOR_WORDS | self.stops:
+                while len(span) > 1 and span[0].form in self._edge_words:
                     span = span[1:]
-                while len(span) > 1 and span[-1].form in CONNECTOR_WORDS | self.stops:
+                while len(span) > 1 and span[-1].form in self._edge_words:
                     span = span[:-1]
                 parts = [w.form for w in span if _HAS_LETTER.search(w.form)]
                 if len(parts) > 1:
@@ -372,9 +378,10 @@ class _Processor:
         if self.bp_multi:
             forms = [w.form for w in words]
             n = len(forms)
+            first = self._bp_first
             for i in range(n):
-                for seq in self.bp_multi:
-                    if forms[i] == seq[0] and tuple(forms[i : i + len(seq)]) == seq:
+                for seq in first.get(forms[i], ()):
+                    if tuple(forms[i : i + len(seq)]) == seq:
                         for k in range(i, i + len(seq)):
                             words[k].keep = False
         for w in words:
@@ -383,31 +390,39 @@ class _Processor:
         return words
 
     # step 3b
-    def filter(self, words: list[_Word]) -> list[_Word]:
+    def _decide(self, t: str, form: str, upos: str) -> int:
+        """0 = drop, 1 = keep, 2 = connector (kept inside phrases only)."""
         cfg = self.cfg
+        if upos in ALWAYS_DROPPED_POS or not _HAS_LETTER.search(t):
+            if not (cfg.keep_numbers and (upos == "NUM" or _NUMBER.match(t))):
+                return 0
+        if not cfg.keep_numbers and (upos == "NUM" or (_DIGIT.search(t) and _NUMBER.match(t))):
+            return 0
+        if form in CONNECTOR_WORDS or t in CONNECTOR_WORDS:
+            return 2
+        stop = t in self.stops or (form in self.stops and upos not in ("NOUN", "PROPN"))
+        if stop and t in _NOUN_HOMOGRAPHS and upos == "NOUN":
+            stop = False
+        if stop or len(t) < cfg.min_length:
+            return 0
+        if self.pos is not None and upos not in self.pos:
+            return 0
+        return 1
+
+    def filter(self, words: list[_Word]) -> list[_Word]:
+        cache = self._cache
         for w in words:
             if not w.keep:
                 continue
-            t = w.text.lower()
-            if w.upos in ALWAYS_DROPPED_POS or not _HAS_LETTER.search(t):
-                if not (cfg.keep_numbers and (w.upos == "NUM" or _NUMBER.match(t))):
-                    w.keep = False
-                    continue
-            if not cfg.keep_numbers and (w.upos == "NUM" or any(c.isdigit() for c in t) and _NUMBER.match(t)):
+            key = (w.text, w.form, w.upos)
+            d = cache.get(key)
+            if d is None:
+                d = self._decide(w.text.lower(), w.form, w.upos)
+                if len(cache) < 2_000_000:
+                    cache[key] = d
+            if d != 1:
                 w.keep = False
-                continue
-            if w.form in CONNECTOR_WORDS or t in CONNECTOR_WORDS:
-                w.connector = True
-                w.keep = False
-                continue
-            stop = t in self.stops or (w.form in self.stops and w.upos not in ("NOUN", "PROPN"))
-            if stop and t in _NOUN_HOMOGRAPHS and w.upos == "NOUN":
-                stop = False
-            if stop or len(t) < cfg.min_length:
-                w.keep = False
-                continue
-            if self.pos is not None and w.upos not in self.pos:
-                w.keep = False
+                w.connector = d == 2
         return words
 
     # step 3c
@@ -448,9 +463,19 @@ class _Processor:
         return self.segments(words, sents)
 
 
+def _tidy(token: str) -> str:
+    if "_" not in token:
+        return token
+    token = token.replace("'_", "'")
+    for a, b in _CONTRACTIONS:
+        token = token.replace(a, b)
+    return token
+
+
 def _final_tokens(segment: Sequence[str]) -> list[str]:
-    """Step 5: drop connectors left alone after phrasing."""
-    return [t for t in segment if t not in CONNECTOR_WORDS]
+    """Step 5: drop connectors left alone after phrasing; ``milliard_d'_euro`` ->
+    ``milliard_d'euro``, ``conseil_de_les_ministre`` -> ``conseil_des_ministre``."""
+    return [_tidy(t) for t in segment if t not in CONNECTOR_WORDS]
 
 
 # --------------------------------------------------------------------------- token table
@@ -593,7 +618,7 @@ class TokenStream:
         key: dict[str, Any] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
         if ann.is_file():
             try:
-                key["annotation"] = json.loads(ann.read_text(encoding="utf-8")).get("documents_hash")
+                key["annotation"] = json.loads(ann.read_text(encoding="utf-8")).get("documents_sha256")
             except (OSError, ValueError):
                 pass
         return key

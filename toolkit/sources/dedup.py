@@ -179,6 +179,9 @@ class Deduplicator:
     ----------
     groups_ : list of dict
         One per group: kept id, reason, duplicate ids and similarities.
+    edges_ : list of (str, str, float)
+        Every duplicate pair found ``(earlier id, later id, similarity)``; groups are the
+        connected components of these pairs (so a chain A~B~C is one group).
     n_seen_ : int
         Documents examined.
     """
@@ -214,6 +217,7 @@ class Deduplicator:
     def _reset(self) -> None:
         self.n_seen_ = 0
         self.groups_: list[dict[str, Any]] = []
+        self.edges_: list[tuple[str, str, float]] = []
         self._rows: list[dict[str, Any]] = []
         self._plan: dict[int, tuple[int, float]] | None = None  # seq -> (winner seq, sim)
         self._plan_ids: list[str] | None = None
@@ -297,7 +301,8 @@ class Deduplicator:
             items.append(_Item(doc.id, doc.date, len(doc.text), rec.path, rec.line))
             parent.append(seq)
             fp = self._fingerprint(doc.text)
-            for other, _ in self._matches(fp):
+            for other, sim in self._matches(fp):
+                self.edges_.append((items[other].doc_id, doc.id, sim))
                 ra, rb = find(seq), find(other)
                 if ra != rb:
                     parent[max(ra, rb)] = min(ra, rb)
@@ -396,6 +401,7 @@ class Deduplicator:
                     continue
                 winner, sim = matches[0]
                 kept_id = items[winner].doc_id
+                self.edges_.append((kept_id, doc.id, sim))
                 gid = groups_by_kept.get(winner)
                 if gid is None:
                     gid = groups_by_kept[winner] = len(self.groups_)
@@ -452,3 +458,70 @@ class Deduplicator:
         for row in self.table_rows():
             w.writerow(row)
         return atomic_write_text(path, buf.getvalue())
+
+
+# --------------------------------------------------------------------------- evaluation
+
+#: Kinds of modified copies planted by :func:`plant_duplicates`.
+PLANT_KINDS = ("truncated", "retitled", "reordered", "agency", "agency_truncated")
+
+
+def _split_paragraphs(text: str) -> list[str]:
+    paras = [p for p in re.split(r"\n+", text) if p.strip()]
+    if len(paras) >= 3:
+        return paras
+    return [s for s in re.split(r"(?<=[.!?»])\s+", text) if s.strip()]
+
+
+def modify_text(text: str, title: str | None, kind: str, rng: np.random.Generator) -> tuple[str, str | None]:
+    """A modified copy of a document, as an outlet republishing it would make.
+
+    ``truncated`` keeps the first 50–90 % of the paragraphs (at least one); ``retitled`` changes
+    the title and the first sentence's opening words; ``reordered`` shuffles the paragraphs (or
+    sentences); ``agency`` adds an agency dateline and credit; ``agency_truncated`` both.
+    """
+    paras = _split_paragraphs(text)
+    new_title = title
+    if kind in ("truncated", "agency_truncated"):
+        words = text.split()
+        keep = max(20, int(len(words) * rng.uniform(0.5, 0.9)))
+        cut = " ".join(words[:keep])
+        # cut at the last paragraph or sentence end inside the kept words, as an editor would
+        m = max(cut.rfind(". "), cut.rfind("\n"))
+        text = cut[: m + 1] if m > len(cut) // 2 else cut
+    if kind == "retitled":
+        new_title = "Ce qu’il faut retenir : " + (title or "l’essentiel")
+        text = "Selon nos informations, " + text[0].lower() + text[1:] if text else text
+    if kind == "reordered":
+        order = rng.permutation(len(paras))
+        sep = "\n" if "\n" in text else " "
+        text = sep.join(paras[i] for i in order)
+    if kind in ("agency", "agency_truncated"):
+        city = ["PARIS", "LYON", "MARSEILLE", "BRUXELLES", "GENÈVE"][int(rng.integers(5))]
+        text = f"{city} (AFP) — {text}\n(Avec AFP)"
+    return text, new_title
+
+
+def plant_duplicates(docs: list[dict[str, Any]], n: int, random_state: int = 0,
+                     kinds: tuple[str, ...] = PLANT_KINDS) -> list[dict[str, Any]]:  # fmt: skip
+    """Modified copies of ``n`` randomly chosen documents (dicts with id, title, text, date).
+
+    Each copy has id ``planted-<kind>-<original id>``, a date one to three days later, and
+    ``meta.planted_from`` naming its original: the ground truth of a near-duplicate test set.
+    """
+    rng = np.random.default_rng(random_state)
+    picks = rng.choice(len(docs), size=min(n, len(docs)), replace=False)
+    out = []
+    for j, i in enumerate(picks):
+        d = docs[int(i)]
+        kind = kinds[j % len(kinds)]
+        text, title = modify_text(d["text"], d.get("title"), kind, rng)
+        date = d.get("date")
+        if date:
+            import datetime as _dt
+
+            day = _dt.date.fromisoformat(date[:10]) + _dt.timedelta(days=int(rng.integers(1, 4)))
+            date = day.isoformat()
+        out.append({"id": f"planted-{kind}-{d['id']}", "title": title, "text": text, "date": date,
+                    "source": "planted", "meta": {"planted_from": d["id"], "kind": kind}})  # fmt: skip
+    return out
