@@ -58,7 +58,30 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    for leaf in _leaf_parsers(parser):
+        if leaf is not parser:
+            _add_verbosity(leaf)
     return parser
+
+
+def _leaf_parsers(parser: argparse.ArgumentParser):
+    """Every parser below ``parser`` (sub-commands of sub-commands included)."""
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                yield from _leaf_parsers(child)
+
+
+def _add_verbosity(p: argparse.ArgumentParser) -> None:
+    """Accept -v/-q after the sub-command too (``fnt ingest ... -q``)."""
+    opts = {o for a in p._actions for o in a.option_strings}
+    if "-v" not in opts:
+        p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                       help="more log output (-vv for debug)")  # fmt: skip
+    if "-q" not in opts:
+        p.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                       help="only warnings and errors")  # fmt: skip
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -49,6 +50,14 @@ def _schema():
         "id", "title", "text", "date", "source", "section", "url", "meta")])  # fmt: skip
 
 
+_WORD = re.compile(r"\S*\w\S*")
+
+
+def count_words(text: str) -> int:
+    """Whitespace-separated items holding a letter or digit (« : » or « % » alone do not count)."""
+    return len(_WORD.findall(text))
+
+
 def content_hash_update(h: hashlib._Hash, doc: Document) -> None:
     """Feed one document's canonical form into a running hash."""
     h.update(json.dumps(doc.to_row(), sort_keys=True, ensure_ascii=False).encode("utf-8"))
@@ -71,7 +80,7 @@ class _Stats:
 
     def add(self, doc: Document) -> None:
         self.kept += 1
-        self.words += len(doc.text.split())
+        self.words += count_words(doc.text)
         if doc.section:
             self.sections[doc.section] += 1
         if doc.source:
