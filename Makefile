@@ -28,6 +28,7 @@ lint: setup
 	$(BIN)/ruff check toolkit tests benchmarks tools
 
 test: setup lint
+	@tools/ensure_chromium.sh
 	$(BIN)/python -m pytest -n 2 --timeout 900
 
 lock:
