@@ -279,7 +279,10 @@ _INFINITIVE_ENDS = ("er", "ir", "re", "ïr")
 def _known(word: str) -> bool:
     import simplemma
 
-    return bool(simplemma.is_known(word, lang="fr"))
+    try:
+        return bool(simplemma.is_known(word, lang="fr"))
+    except ValueError:  # empty or invalid input
+        return False
 
 
 def _is_infinitive(word: str) -> bool:
@@ -337,7 +340,7 @@ _ADJ_SUFFIXES = (
     ("elle", "el"), ("ennes", "en"), ("enne", "en"), ("onnes", "on"), ("onne", "on"),
     ("ettes", "et"), ("ette", "et"), ("ères", "er"), ("ère", "er"), ("aux", "al"),
     ("ales", "al"), ("ale", "al"), ("ées", "é"), ("ée", "é"), ("és", "é"), ("ies", "i"),
-    ("ie", "i"), ("ues", "u"), ("ue", "u"), ("es", ""), ("e", ""), ("s", ""), ("x", ""),
+    ("ie", "i"), ("ues", "u"), ("ue", "u"), ("es", ""), ("e", ""), ("s", ""),
 )  # fmt: skip
 
 
@@ -351,10 +354,16 @@ def adjective_lemma(low: str) -> str:
         if not low.endswith(suf) or len(low) - len(suf) + len(repl) < 2:
             continue
         cand = low[: -len(suf)] + repl
-        if repl == "" and suf in ("e", "es"):
+        if suf in ("ue", "ues") and cand[-2:-1] in ("q", "g"):
+            continue  # publique, longue: not a participle in -u
+        if suf in ("e", "es"):
             prev = cand[-1:]
-            if not (prev in "tdsnl" or (prev == "r" and cand[-2:-1] in "aeiouéû")):
+            if cand.endswith(("it", "iqu", "oir", "air")) or not (
+                prev in "tdsnl" or (prev == "r" and cand[-2:-1] in "aeiouéû")
+            ):
                 continue
+        if suf == "s" and cand.endswith(("ai", "oi", "s", "u")):
+            continue
         if _known(cand) or not known:
             return cand
     return low
@@ -370,6 +379,8 @@ def lexicon_lemma(lemmas: dict[str, str], form: str, upos: str) -> str | None:
 
 def fallback_lemma(form: str, upos: str) -> str:
     """Lemma of a word no lexicon knows: rules, then simplemma."""
+    if not form.strip():
+        return form
     if len(form) > 1 and form.isupper() and upos in ("NOUN", "X", "ADJ", "PROPN"):
         return form  # acronyms (CD-ROM, ONG, PIB)
     low = form.lower()
@@ -404,7 +415,7 @@ def _simplemma(word: str) -> str:
 
     try:
         return simplemma.lemmatize(word, lang="fr")
-    except Exception:  # pragma: no cover - simplemma edge cases
+    except ValueError:  # empty or invalid input
         return word
 
 
