@@ -177,12 +177,11 @@ def _shift(sentences: list[Sentence], base: int) -> None:
         for s in sentences:
             s.start += base
             s.end += base
-            for t in s.tokens:
-                t.start += base
-                t.end += base
+            s.tokens = [t._replace(start=t.start + base, end=t.end + base) for t in s.tokens]
 
 
-def _resolve_tagger(mode: str, tagger: TaggerLike | None) -> TaggerLike:
+def resolve_tagger(mode: str, tagger: TaggerLike | None = None) -> TaggerLike:
+    """The tagger to use: ``tagger`` if given, else ``toolkit.taggers.get_tagger(mode)``."""
     if tagger is not None:
         return tagger
     from toolkit.taggers import get_tagger
@@ -312,7 +311,7 @@ def annotate_text(
     ToolkitError
         When tagging fails.
     """
-    tg = _resolve_tagger(mode, tagger)
+    tg = resolve_tagger(mode, tagger)
     merged = AnnotatedDocument(doc_id)
     for part in annotate_documents([(doc_id, text)], tg):
         if part.error:
@@ -518,7 +517,7 @@ def _run_batches(
     in flight, so memory does not grow with corpus size."""
     batches = _batches(items, batch_size)
     if n_process <= 1 or tagger is not None or mode != "fast":
-        tg = _resolve_tagger(mode, tagger)
+        tg = resolve_tagger(mode, tagger)
         for batch in batches:
             yield _process_batch(batch, fmt, tg)
         return
@@ -616,8 +615,8 @@ def annotate_corpus(
     total = len(Corpus(corpus_dir))
     tg = tagger
     if tg is None and (mode != "fast" or n_process <= 1):
-        tg = _resolve_tagger(mode, None)
-    info_tagger = tg if tg is not None else _resolve_tagger(mode, None)
+        tg = resolve_tagger(mode, None)
+    info_tagger = tg if tg is not None else resolve_tagger(mode, None)
     counts = {"documents": 0, "sentences": 0, "tokens": 0, "words": 0}
     empty: list[str] = []
     non_french: list[str] = []

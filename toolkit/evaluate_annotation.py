@@ -277,8 +277,10 @@ def evaluate_annotation(
     if not gold:
         raise InputError("no sentences in the gold file", path=str(gold_path))
     text = reconstruct_text(gold)
-    if tokenize_only:
-        tagger = _Untagged()
+    from toolkit.annotate import resolve_tagger
+
+    tagger = _Untagged() if tokenize_only else resolve_tagger(mode, tagger)
+    tagger.tag([["Bonjour", "."]])  # load lazily-initialised models before timing
     t0 = time.perf_counter()
     doc = annotate_text(text, mode, tagger=tagger, doc_id=Path(gold_path).stem)
     lines = list(to_conllu_lines(doc))
@@ -298,3 +300,24 @@ def evaluate_annotation(
     out["mode"] = mode
     out["gold"] = str(gold_path)
     return out
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """A plain-text table of an :func:`evaluate_annotation` result."""
+    rows = [("Metric", "F1", "gold", "system", "correct")]
+    counts = result.get("counts", {})
+    for key, label in (("tokens", "Tokens"), ("words", "Words"), ("sentences", "Sentences"),
+                       ("upos", "UPOS"), ("lemma", "LEMMA")):  # fmt: skip
+        f1 = result.get(f"{key}_f1")
+        c = counts.get(key, {})
+        rows.append((label, "-" if f1 is None else f"{f1:.2f}", str(c.get("gold", "")),
+                     str(c.get("system", "")), str(c.get("correct", ""))))  # fmt: skip
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = [
+        "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths, strict=True)))
+        for r in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.append(f"\n{result['gold']} (mode {result['mode']}): "
+                 f"{result['tokens_per_second']:,.0f} tokens/s")  # fmt: skip
+    return "\n".join(lines)
