@@ -68,6 +68,8 @@ _CONTRACTIONS = (("_de_le_", "_du_"), ("_de_les_", "_des_"), ("_à_le_", "_au_")
 _NUMBER = re.compile(r"^[\d.,\s  /%:+\-–]+$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _DIGIT = re.compile(r"\d")
+# ordinals and numbers with a unit suffix: 75e, 1er, XXe siècle is kept (letters), 3e, 10ème, 2nd
+_ORDINAL = re.compile(r"^\d+(?:e|er|re|ère|ème|eme|es|nd|nde|è)s?$")
 
 #: Columns of the token table this module reads.
 _COLUMNS = ["doc_id", "sent", "form", "norm", "lemma", "upos", "ent_id"]
@@ -396,7 +398,9 @@ class _Processor:
         if upos in ALWAYS_DROPPED_POS or not _HAS_LETTER.search(t):
             if not (cfg.keep_numbers and (upos == "NUM" or _NUMBER.match(t))):
                 return 0
-        if not cfg.keep_numbers and (upos == "NUM" or (_DIGIT.search(t) and _NUMBER.match(t))):
+        if not cfg.keep_numbers and (
+            upos == "NUM" or (_DIGIT.search(t) and (_NUMBER.match(t) or _ORDINAL.match(t)))
+        ):
             return 0
         if form in CONNECTOR_WORDS or t in CONNECTOR_WORDS:
             return 2

@@ -1,0 +1,53 @@
+"""Topic models: one estimator interface, one output type.
+
+Backends (:mod:`toolkit.topics.models`): gensim LDA (default, repeatable), gensim LdaMulticore
+(opt-in, not repeatable), scikit-learn LDA and NMF, tomotopy LDA (optional). Every fitted model
+gives a :class:`TopicModelOutput`; evaluation, pyLDAvis and reports read only that.
+
+Public names are imported lazily (no heavy import when ``toolkit.topics`` is imported).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "TopicModelOutput": "toolkit.topics.base",
+    "TopicModel": "toolkit.topics.base",
+    "GensimLDA": "toolkit.topics.gensim_lda",
+    "SklearnLDA": "toolkit.topics.sklearn_models",
+    "NMFModel": "toolkit.topics.sklearn_models",
+    "TomotopyLDA": "toolkit.topics.tomotopy_lda",
+    "make_model": "toolkit.topics.models",
+    "MODELS": "toolkit.topics.models",
+    "load_output": "toolkit.topics.io",
+    "load_model": "toolkit.topics.io",
+    "load_bow": "toolkit.topics.io",
+    "write_output": "toolkit.topics.io",
+    "TopicsConfig": "toolkit.topics.pipeline",
+    "train_topics": "toolkit.topics.pipeline",
+    "load_themes": "toolkit.topics.themes",
+    "theme_shares": "toolkit.topics.themes",
+    "seed_retention": "toolkit.topics.themes",
+    "relevant_terms": "toolkit.topics.describe",
+    "auto_labels": "toolkit.topics.describe",
+    "describe_topics": "toolkit.topics.describe",
+    "representative_documents": "toolkit.topics.describe",
+    "prevalence": "toolkit.topics.prevalence",
+    "select_k": "toolkit.topics.select",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'toolkit.topics' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + list(_EXPORTS))
+
+
+__all__ = sorted(_EXPORTS)

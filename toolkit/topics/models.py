@@ -1,0 +1,36 @@
+"""Registry of topic-model backends (name -> estimator class)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from toolkit.errors import ConfigError
+from toolkit.topics.gensim_lda import GensimLDA
+from toolkit.topics.sklearn_models import NMFModel, SklearnLDA
+from toolkit.topics.tomotopy_lda import TomotopyLDA
+
+#: Backends by name. ``lda`` (gensim LdaModel) is the default and repeatable;
+#: ``lda-multicore`` is faster on several cores but not repeatable across runs.
+MODELS: dict[str, type] = {
+    "gensim-lda": GensimLDA,
+    "sklearn-lda": SklearnLDA,
+    "nmf": NMFModel,
+    "tomotopy-lda": TomotopyLDA,
+}
+ALIASES = {"lda": "gensim-lda", "lda-multicore": "gensim-lda", "tomotopy": "tomotopy-lda"}
+
+
+def make_model(name: str, n_topics: int, random_state: int, **params: Any):
+    """An unfitted estimator by backend name (``lda``, ``lda-multicore``, ``sklearn-lda``,
+    ``nmf``, ``tomotopy``) with ``params`` (unknown parameters are an error)."""
+    key = ALIASES.get(name, name)
+    if key not in MODELS:
+        raise ConfigError(f"unknown topic model {name!r}; choose one of {', '.join(sorted(set(MODELS) | set(ALIASES)))}")
+    cls = MODELS[key]
+    if name == "lda-multicore":
+        params = {**params, "multicore": True}
+    valid = set(cls._param_names())
+    unknown = sorted(set(params) - valid)
+    if unknown:
+        raise ConfigError(f"unknown parameter(s) for {name}: {', '.join(unknown)}; valid: {', '.join(sorted(valid))}")
+    return cls(n_topics=n_topics, random_state=random_state, **params)
