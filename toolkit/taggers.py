@@ -344,6 +344,11 @@ _ADJ_SUFFIXES = (
 )  # fmt: skip
 
 
+_RELIABLE_ADJ_SUFFIXES = frozenset(
+    ("euses", "euse", "ives", "ive", "elles", "elle", "ennes", "enne", "aux", "ées", "ée", "és")
+)
+
+
 def adjective_lemma(low: str) -> str:
     """Masculine singular of an adjective form unknown to the lexicon."""
     lem = _simplemma(low)
@@ -364,7 +369,7 @@ def adjective_lemma(low: str) -> str:
                 continue
         if suf == "s" and cand.endswith(("ai", "oi", "s", "u")):
             continue
-        if _known(cand) or not known:
+        if _known(cand) or not known or suf in _RELIABLE_ADJ_SUFFIXES:
             return cand
     return low
 
