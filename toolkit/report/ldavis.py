@@ -66,7 +66,7 @@ def prepare(
     term_frequency: Sequence[float],
     *,
     n_terms: int = 30,
-    lambda_step: float = 0.01,
+    lambda_step: float = 0.05,
 ):
     """Run ``pyLDAvis.prepare`` with the model's topic order and safe inputs.
 

@@ -1,0 +1,104 @@
+"""The HTML report in a real browser: headless Chromium, network disabled.
+
+Chromium is Debian's ``chromium`` (/usr/bin/chromium), driven with the ``playwright`` Python
+package (never ``playwright install``: no browser download). When chromium is missing the
+set-up installs it with apt-get (as root); the tests skip, saying why, only when no chromium
+can be found or installed, or when ``playwright`` is not installed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from tests.report_run import XSS_TITLE, make_run
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+INSTALL = "command -v chromium || (apt-get update && apt-get install -y chromium)"
+
+
+def _chromium() -> str | None:
+    found = shutil.which("chromium") or (CHROMIUM if os.path.exists(CHROMIUM) else None)
+    if found is None and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["bash", "-c", INSTALL], capture_output=True, timeout=900,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})  # fmt: skip
+        found = shutil.which("chromium") or (CHROMIUM if os.path.exists(CHROMIUM) else None)
+    return found
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install playwright; no browser download needed)"
+    )
+    exe = _chromium()
+    if exe is None:
+        pytest.skip(f"no chromium found and it could not be installed ({INSTALL})")
+    user_data = tmp_path_factory.mktemp("chromium-profile")
+    with sync_api.sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            str(user_data), executable_path=exe, headless=True, args=FLAGS, offline=True,
+        )  # fmt: skip
+        yield ctx
+        ctx.close()
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    from toolkit.report import build_report
+
+    return build_report(make_run(tmp_path_factory.mktemp("browser")))
+
+
+def _open(browser, path):
+    page = browser.new_page()
+    events = {"errors": [], "requests": []}
+    page.on("console", lambda m: m.type == "error" and events["errors"].append(m.text))
+    page.on("pageerror", lambda e: events["errors"].append(str(e)))
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("file:", "data:")):
+            r.continue_()
+        else:
+            events["requests"].append(url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(path.as_uri())
+    return page, events
+
+
+@pytest.mark.slow
+def test_report_renders_offline(browser, report):
+    page, events = _open(browser, report)
+    page.wait_for_selector("#ldavis svg", timeout=20_000)
+    assert page.locator("#topic-table tbody tr").count() == 3
+    assert page.locator("#ldavis svg").count() >= 1
+    assert page.locator("#ldavis svg circle").count() >= 3  # one circle per topic
+    assert page.locator("#seed-mixture").count() == 1
+    page.wait_for_timeout(300)
+    assert events["errors"] == []
+    assert events["requests"] == []
+    page.close()
+
+
+@pytest.mark.slow
+def test_markup_from_the_corpus_runs_nothing(browser, report):
+    page, events = _open(browser, report)
+    page.wait_for_selector("#ldavis svg", timeout=20_000)
+    page.wait_for_timeout(300)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.title().startswith("Topic report")
+    assert page.evaluate("document.querySelectorAll('img[onerror]').length") == 0
+    # the hostile title is shown as text
+    assert XSS_TITLE in page.text_content("body")
+    hrefs = page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))")
+    assert not any(h.lower().startswith("javascript:") for h in hrefs)
+    assert events["errors"] == []
+    page.close()
