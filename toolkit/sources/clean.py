@@ -122,11 +122,11 @@ def normalize(text: str) -> str:
 
 def detect_language(text: str, sample: int = 2000) -> tuple[str, float]:
     """Language code and probability of ``text`` (py3langid, offline), from its first chars."""
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
     global _IDENTIFIER
     if _IDENTIFIER is None:
-        _IDENTIFIER = LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     lang, prob = _IDENTIFIER.classify(text[:sample])
     return lang, float(prob)
 

@@ -6,7 +6,7 @@ still a duplicate), groups them, keeps one document per group and says which and
 
 * ``exact``: a hash of the normalised text (case-folded words, punctuation and spacing ignored).
 * ``near``: MinHash signatures of word 5-gram shingles and locality-sensitive hashing (banding
-  parameters from datasketch's optimiser); a candidate pair is a duplicate when its similarity
+  parameters chosen as datasketch's ``MinHashLSH`` does); a candidate pair is a duplicate when its similarity
   ``max(Jaccard, containment)`` is at least ``threshold``. Containment (the share of the smaller
   document's shingles found in the larger one, estimated from the Jaccard estimate and the two
   set sizes) catches truncated copies, which plain Jaccard misses.
@@ -36,10 +36,12 @@ Examples
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import logging
 import re
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -54,8 +56,6 @@ from toolkit.errors import ConfigError, InputError
 log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w+")
-_MERSENNE = np.uint64((1 << 61) - 1)
-_MAX32 = np.uint64((1 << 32) - 1)
 #: At most this many groups are listed in the manifest (all are in the duplicates table).
 MAX_LISTED_GROUPS = 200
 TABLE_COLUMNS = ("group", "doc_id", "kept", "kept_id", "reason", "similarity", "date",
@@ -70,6 +70,16 @@ def text_words(text: str) -> list[str]:
 def exact_key(text: str) -> bytes:
     """16-byte digest of the normalised text."""
     return hashlib.blake2b(" ".join(text_words(text)).encode("utf-8"), digest_size=16).digest()
+
+
+class _WordHashes(dict):
+    """word -> 64-bit hash (CRC-32 and Adler-32 of its UTF-8 bytes), computed on first use."""
+
+    def __missing__(self, word: str) -> int:
+        b = word.encode("utf-8")
+        h = (zlib.crc32(b) << 32) | zlib.adler32(b)
+        self[word] = h
+        return h
 
 
 class MinHasher:
@@ -89,23 +99,15 @@ class MinHasher:
         self.num_perm = num_perm
         self.shingle = shingle
         rng = np.random.default_rng(random_state)
-        self._a = rng.integers(1, 1 << 32, size=num_perm, dtype=np.uint64)[:, None]
-        self._b = rng.integers(0, 1 << 32, size=num_perm, dtype=np.uint64)[:, None]
+        self._a = (rng.integers(0, 1 << 63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1))[:, None]
+        self._b = rng.integers(0, 1 << 63, size=num_perm, dtype=np.uint64)[:, None]
         self._mix = rng.integers(1, 1 << 63, size=shingle, dtype=np.uint64) | np.uint64(1)
-        self._cache: dict[str, int] = {}
+        self._cache: dict[str, int] = _WordHashes()
 
     def _word_hashes(self, words: list[str]) -> np.ndarray:
-        cache = self._cache
-        if len(cache) > 2_000_000:
-            cache.clear()
-        out = np.empty(len(words), dtype=np.uint64)
-        for i, w in enumerate(words):
-            h = cache.get(w)
-            if h is None:
-                h = int.from_bytes(hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest(), "little")
-                cache[w] = h
-            out[i] = h
-        return out
+        if len(self._cache) > 2_000_000:
+            self._cache.clear()
+        return np.fromiter(map(self._cache.__getitem__, words), dtype=np.uint64, count=len(words))
 
     def shingle_hashes(self, text: str) -> np.ndarray:
         """Distinct 32-bit hashes of the text's word shingles, shape ``(n_shingles,)``."""
@@ -124,13 +126,32 @@ class MinHasher:
     def signature(self, text: str) -> tuple[np.ndarray, int]:
         """The MinHash signature, shape ``(num_perm,)`` uint32, and the number of shingles."""
         sh = self.shingle_hashes(text)
-        sig = np.full(self.num_perm, np.iinfo(np.uint32).max, dtype=np.uint64)
+        sig = np.full(self.num_perm, np.iinfo(np.uint64).max, dtype=np.uint64)
         with np.errstate(over="ignore"):
             for start in range(0, len(sh), 4096):
                 chunk = sh[start : start + 4096][None, :]
-                phv = ((self._a * chunk + self._b) % _MERSENNE) & _MAX32
+                # multiply-shift hashing: the high 32 bits of a*h + b (mod 2**64)
+                phv = self._a * chunk + self._b
                 np.minimum(sig, phv.min(axis=1), out=sig)
-        return sig.astype(np.uint32), int(len(sh))
+        return (sig >> np.uint64(32)).astype(np.uint32), int(len(sh))
+
+
+@functools.lru_cache(maxsize=32)
+def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """LSH ``(bands, rows)`` minimising false positives + false negatives around ``threshold``.
+
+    The same criterion as datasketch's ``MinHashLSH`` (equal weights), computed with numpy.
+    """
+    best, best_err = (1, num_perm), float("inf")
+    lo = np.linspace(0.0, threshold, 200)
+    hi = np.linspace(threshold, 1.0, 200)
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = np.trapezoid(1 - (1 - lo**r) ** b, lo)
+            fn = np.trapezoid((1 - hi**r) ** b, hi)
+            if fp + fn < best_err:
+                best, best_err = (b, r), fp + fn
+    return best
 
 
 def similarity(sig_a: np.ndarray, n_a: int, sig_b: np.ndarray, n_b: int) -> tuple[float, float]:
@@ -193,8 +214,8 @@ class Deduplicator:
         keep: str = "first",
         num_perm: int = 128,
         shingle: int = 5,
-        candidate_threshold: float = 0.4,
-        min_containment_shingles: int = 30,
+        candidate_threshold: float = 0.25,
+        min_containment_shingles: int = 15,
         random_state: int = 0,
     ) -> None:
         self.method = method
@@ -223,10 +244,7 @@ class Deduplicator:
         self._plan_ids: list[str] | None = None
         self._hasher = MinHasher(self.num_perm, self.shingle, self.random_state) if self.method == "near" else None
         if self.method == "near":
-            from datasketch.lsh import _optimal_param
-
-            b, r = _optimal_param(self.candidate_threshold, self.num_perm, 0.5, 0.5)
-            self.bands_, self.rows_ = int(b), int(r)
+            self.bands_, self.rows_ = lsh_params(self.candidate_threshold, self.num_perm)
         self._keys: dict[bytes, int] = {}
         self._tables: list[dict[bytes, list[int]]] = []
         self._sigs: dict[int, tuple[np.ndarray, int]] = {}
@@ -494,6 +512,8 @@ def modify_text(text: str, title: str | None, kind: str, rng: np.random.Generato
         text = "Selon nos informations, " + text[0].lower() + text[1:] if text else text
     if kind == "reordered":
         order = rng.permutation(len(paras))
+        if len(paras) > 1 and (order == np.arange(len(paras))).all():
+            order = np.roll(order, 1)
         sep = "\n" if "\n" in text else " "
         text = sep.join(paras[i] for i in order)
     if kind in ("agency", "agency_truncated"):

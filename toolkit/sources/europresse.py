@@ -27,7 +27,8 @@ from toolkit.sources.clean import normalize
 
 log = logging.getLogger(__name__)
 
-_MARKERS = ("DocPublicationName", "docOcurrContainer", "publiC-lblNodoc", "rdp__DocHeader")
+_MARKERS = ("docOcurrContainer", "publiC-lblNodoc", "DocHeader", "TitreArticleVisu",
+            "titreArticleVisu", "DocText")  # fmt: skip
 _WEEKDAY = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
 _MONTHS = (r"(?:janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|"
            r"novembre|décembre|decembre)")  # fmt: skip
@@ -44,7 +45,7 @@ _FOOTER = re.compile(r"^\s*(?:©|\(c\)\s*\d{4}|Cet article est paru dans|Tous dr
 def looks_like_europresse(text: str) -> bool:
     """True when an HTML text carries Europresse's export markup."""
     head = text[:200_000]
-    return sum(marker in head for marker in _MARKERS) >= 2
+    return "DocPublicationName" in head and any(marker in head for marker in _MARKERS)
 
 
 def _classes(el) -> set[str]:

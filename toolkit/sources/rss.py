@@ -74,14 +74,16 @@ def entry_to_raw(entry: Any, feed_title: str | None, feed_url: str | None = None
         meta["summary"] = summary
     date = None
     for parsed, raw_key in (("published_parsed", "published"), ("updated_parsed", "updated")):
-        if entry.get(raw_key):  # the original string keeps the feed's time zone
+        raw_value = dict.get(entry, raw_key)
+        if raw_value:  # the original string keeps the feed's time zone
             try:
-                date = parse_date(entry[raw_key])
+                date = parse_date(raw_value)
                 break
             except (ValueError, OverflowError):
-                meta["date_problem"] = f"unparseable date {entry[raw_key]!r}"
-        if entry.get(parsed):
-            date = _struct_to_iso(entry[parsed])
+                meta["date_problem"] = f"unparseable date {raw_value!r}"
+        parsed_value = dict.get(entry, parsed)
+        if parsed_value:
+            date = _struct_to_iso(parsed_value)
             if date:
                 meta.pop("date_problem", None)
                 break

@@ -27,6 +27,9 @@ from toolkit.sources.clean import normalize, remove_boilerplate, strip_html
 
 log = logging.getLogger(__name__)
 
+#: A page whose main text is shorter than this (characters) has no main text (a menu, a
+#: consent wall, an error page) and is skipped with reason ``no_main_text``.
+MIN_MAIN_TEXT = 40
 #: Pages larger than this are skipped (reason ``too_large``) rather than parsed.
 MAX_PAGE_BYTES = 20 * 2**20
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -136,6 +139,8 @@ def page_record(html: str, path: str, url: str | None = None, doc_id: str | None
     except ValueError:
         meta["date_problem"] = f"unparseable date {date!r}"
     raw["meta"] = meta
+    if len(raw["text"].strip()) < MIN_MAIN_TEXT:
+        raw["text"] = ""
     rec = _build_document(raw, ReadOptions(), Path(path), line, raw["id"])
     if rec.bad is not None and rec.bad.reason == "empty_text":
         rec = Record(bad=BadRecord(path, line, "no_main_text", "no main text found in the page "
