@@ -512,14 +512,7 @@ def _tokenize(text: str) -> tuple[list[Token], list[int]]:
             spans = new_spans
     del matches
     norms = [work[s:e] for s, e in spans]
-    if not cleaned.isascii():
-        if not unicodedata.is_normalized("NFC", cleaned):
-            norms = [n if n.isascii() else unicodedata.normalize("NFC", n) for n in norms]
-        if "\u2026" in cleaned:
-            norms = [n.replace("\u2026", "...") if n == "\u2026" else n for n in norms]
     n = len(spans)
-    space_after = [spans[i][1] < spans[i + 1][0] for i in range(n - 1)]
-    space_after.append(spans[-1][1] < len(work))
     if mapping is None:
         starts = [s for s, _ in spans]
         ends = [e for _, e in spans]
@@ -528,6 +521,13 @@ def _tokenize(text: str) -> tuple[list[Token], list[int]]:
         starts = [mapping[s] for s, _ in spans]
         ends = [mapping[e - 1] + 1 for _, e in spans]
         surfaces = [text[s:e] for s, e in zip(starts, ends, strict=True)]
+    if not cleaned.isascii():
+        if not unicodedata.is_normalized("NFC", cleaned):
+            norms = [n if n.isascii() else unicodedata.normalize("NFC", n) for n in norms]
+        if "\u2026" in cleaned:
+            norms = [n.replace("\u2026", "...") if n == "\u2026" else n for n in norms]
+    space_after = [spans[i][1] < spans[i + 1][0] for i in range(n - 1)]
+    space_after.append(spans[-1][1] < len(work))
     words = [(s,) for s in surfaces]
     forms = _CONTRACTION_FORMS
     for i in [i for i, x in enumerate(norms) if x in forms]:
