@@ -105,6 +105,8 @@ class WordAnnotation:
 OFFSETS = (-2, -1, 0, 1, 2)
 BOS = "<S>"
 EOS = "</S>"
+_PADS_BEFORE = [BOS, BOS]
+_PADS_AFTER = [EOS, EOS]
 _DIGIT = re.compile(r"\d")
 
 
@@ -500,9 +502,17 @@ class Tagger:
 # fast backend
 # ---------------------------------------------------------------------------------------------
 class FastTagger(Tagger):
-    """Perceptron UPOS + lexicon lemmas, no neural model (see module docstring)."""
+    """Perceptron UPOS + lexicon lemmas, no neural model (see module docstring).
+
+    Parameters
+    ----------
+    artifact : path
+        The model built by ``tools/build_fast_tagger.py``.
+    """
 
     name = "fast"
+    #: word types whose scores / annotations are cached before the caches are reset
+    max_types = 500_000
 
     def __init__(self, artifact: Path | str = FAST_ARTIFACT) -> None:
         import numpy as np
@@ -542,79 +552,92 @@ class FastTagger(Tagger):
                     self._t2[a, b] = v
         self._lemmas: dict[str, str] = data["lemmas"]
         self._feats: dict[str, str] = data["feats"]
-        self._type_cache: dict[str, Any] = {}
-        self._lemma_cache: dict[tuple[str, str], tuple[str, str]] = {}
+        self._tid: dict[str, int] = {}
+        self._n_types = 0
+        self._table = np.zeros((4096, len(OFFSETS), n), dtype=np.float32)
+        self._ann_cache: dict[tuple[str, str], WordAnnotation] = {}
         self._zero = np.zeros((len(OFFSETS), n), dtype=np.float32)
         self._lock = threading.Lock()
 
     # -- UPOS ------------------------------------------------------------------------------
-    def _type_vectors(self, word: str):
-        vec = self._type_cache.get(word)
-        if vec is None:
-            np = self._np
-            vec = self._zero.copy()
-            for k, off in enumerate(OFFSETS):
-                for f in type_features(word, off):
-                    w = self._weights.get(f)
-                    if w is not None:
-                        vec[k] += w
-            if len(self._type_cache) > 300_000:  # bounded memory on endless streams
-                self._type_cache.clear()
-            self._type_cache[word] = vec
-            del np
+    def _type_vector(self, word: str):
+        """Per-offset score vectors of one word type, ``(5, n_tags)``."""
+        vec = self._zero.copy()
+        for k, off in enumerate(OFFSETS):
+            for f in type_features(word, off):
+                w = self._weights.get(f)
+                if w is not None:
+                    vec[k] += w
         return vec
+
+    def _type_ids(self, seq: list[str]):
+        """Integer ids of word types (new types are scored once and appended to the table)."""
+        np = self._np
+        tid = self._tid
+        new = [w for w in set(seq) if w not in tid]
+        if new:
+            if len(tid) + len(new) > self.max_types:  # bounded memory on endless streams
+                tid.clear()
+                self._n_types = 0
+                new = list(set(seq))
+            new.sort()  # deterministic ids
+            vecs = np.stack([self._type_vector(w) for w in new])
+            start = self._n_types
+            need = start + len(new)
+            if need > self._table.shape[0]:
+                grown = np.zeros((max(need, 2 * self._table.shape[0]),) + self._table.shape[1:],
+                                 dtype=np.float32)
+                grown[:start] = self._table[:start]
+                self._table = grown
+            self._table[start:need] = vecs
+            for i, w in enumerate(new):
+                tid[w] = start + i
+            self._n_types = need
+        return np.fromiter(map(tid.__getitem__, seq), dtype=np.int64, count=len(seq))
 
     def predict_upos(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
         """UPOS tags for a batch of sentences, ``(n_sentences, n_words_i)``."""
         np = self._np
-        sents = [s for s in sentences]
+        sents = list(sentences)
         if not sents:
             return []
         lengths = [len(s) for s in sents]
         max_len = max(lengths)
         if max_len == 0:
             return [[] for _ in sents]
-        # sequence with two pads on each side of every sentence
+        # one sequence with two pads on each side of every sentence
         seq: list[str] = []
-        positions: list[int] = []
         for s in sents:
-            seq.extend((BOS, BOS))
-            start = len(seq)
-            seq.extend(s)
-            positions.extend(range(start, start + len(s)))
-            seq.extend((EOS, EOS))
-        vocab: dict[str, int] = {}
-        ids = np.fromiter((vocab.setdefault(w, len(vocab)) for w in seq), dtype=np.int64,
-                          count=len(seq))
-        table = np.stack([self._type_vectors(w) for w in vocab])  # (n_types, 5, n_tags)
-        pos = np.asarray(positions, dtype=np.int64)
-        static = np.zeros((len(pos), table.shape[2]), dtype=np.float32)
-        for k, off in enumerate(OFFSETS):
-            static += table[ids[pos + off], k]
-        # (n_sentences, max_len, n_tags), greedy decoding across sentences
+            seq += _PADS_BEFORE
+            seq += s
+            seq += _PADS_AFTER
+        ids = self._type_ids(seq)
+        lens = np.asarray(lengths, dtype=np.int64)
+        starts = np.cumsum(lens + 4) - lens - 2  # index of each sentence's first word in seq
+        mask = np.arange(max_len)[None, :] < lens[:, None]  # (n_sentences, max_len)
+        pos = (starts[:, None] + np.arange(max_len)[None, :])[mask]
+        table = self._table
+        static = table[ids[pos - 2], 0]
+        for k in range(1, len(OFFSETS)):
+            static += table[ids[pos + OFFSETS[k]], k]
         n_tags = table.shape[2]
         grid = np.zeros((len(sents), max_len, n_tags), dtype=np.float32)
-        lens = np.asarray(lengths)
-        mask = np.arange(max_len)[None, :] < lens[:, None]
         grid[mask] = static
+        # greedy left-to-right decoding with the two previous tags, all sentences at once
         prev2 = np.full(len(sents), n_tags, dtype=np.int64)
-        prev = np.full(len(sents), n_tags, dtype=np.int64)
-        out = np.zeros((len(sents), max_len), dtype=np.int64)
+        prev = prev2.copy()
+        out = np.empty((len(sents), max_len), dtype=np.int64)
+        t1, t2 = self._t1, self._t2
         for j in range(max_len):
-            scores = grid[:, j] + self._t1[prev] + self._t2[prev2, prev]
-            best = scores.argmax(axis=1)
+            best = (grid[:, j] + t1[prev] + t2[prev2, prev]).argmax(axis=1)
             out[:, j] = best
             prev2, prev = prev, best
         tags = FAST_TAGSET
-        return [[tags[t] for t in out[i, : lengths[i]]] for i in range(len(sents))]
+        return [[tags[t] for t in row[:n]] for row, n in zip(out.tolist(), lengths, strict=True)]
 
     # -- lemma + feats -----------------------------------------------------------------------
     def lemma_feats(self, form: str, upos: str) -> tuple[str, str]:
         """``(lemma, feats)`` of a word given its UPOS."""
-        key = (form, upos)
-        hit = self._lemma_cache.get(key)
-        if hit is not None:
-            return hit
         lex_key = f"{form.lower()}\t{upos}"
         feats = self._feats.get(lex_key, "_")
         lemma = rule_lemma(form, upos)
@@ -622,11 +645,19 @@ class FastTagger(Tagger):
             lemma = lexicon_lemma(self._lemmas, form, upos)
             if lemma is None:
                 lemma = fallback_lemma(form, upos)
-        if len(self._lemma_cache) > 300_000:
-            self._lemma_cache.clear()
-        hit = (lemma, feats)
-        self._lemma_cache[key] = hit
-        return hit
+        return lemma, feats
+
+    def _annotation(self, form: str, upos: str) -> WordAnnotation:
+        """Cached annotation of a word outside entities (annotations are immutable)."""
+        key = (form, upos)
+        ann = self._ann_cache.get(key)
+        if ann is None:
+            lemma, feats = self.lemma_feats(form, upos)
+            ann = WordAnnotation(lemma, upos, feats, "", "O")
+            if len(self._ann_cache) > self.max_types:
+                self._ann_cache.clear()
+            self._ann_cache[key] = ann
+        return ann
 
     # -- entities ----------------------------------------------------------------------------
     @staticmethod
@@ -653,16 +684,23 @@ class FastTagger(Tagger):
         return types
 
     def tag(self, sentences: Sequence[Sequence[str]]) -> list[list[WordAnnotation]]:
-        sents = [list(s) for s in sentences]
+        sents = [s if isinstance(s, list) else list(s) for s in sentences]
+        annotation = self._annotation
+        cache_get = self._ann_cache.get
         with self._lock:
             upos_all = self.predict_upos(sents)
             out: list[list[WordAnnotation]] = []
             for words, upos in zip(sents, upos_all, strict=True):
-                ents = _spans_to_iob(self.entity_types(words, upos))
-                row = []
-                for w, u, (et, iob) in zip(words, upos, ents, strict=True):
-                    lemma, feats = self.lemma_feats(w, u)
-                    row.append(WordAnnotation(lemma, u, feats, et, iob))
+                row = list(map(cache_get, zip(words, upos, strict=True)))
+                if None in row:
+                    row = [a if a is not None else annotation(w, u)
+                           for a, w, u in zip(row, words, upos, strict=True)]
+                if "PROPN" in upos:
+                    types = self.entity_types(words, upos)
+                    for k, (et, iob) in enumerate(_spans_to_iob(types)):
+                        if et:
+                            a = row[k]
+                            row[k] = WordAnnotation(a.lemma, a.upos, a.feats, et, iob)
                 out.append(row)
         return out
 
