@@ -45,9 +45,9 @@ class ReferenceCorpus:
         Occurrence counts or booleans.
     vocabulary : list of str, length n_terms
     mapper : callable, optional
-        ``mapper(word) -> list of reference terms`` for words not in the vocabulary (e.g. a
-        lemma mapped to its inflected forms); a document contains the word when it contains
-        any of the terms. Words joined by ``_`` (phrases, entities) that are still unknown
+        ``mapper(word) -> alternatives`` for words not in the vocabulary (e.g. a lemma mapped to
+        its inflected forms): each alternative is a term or a list of terms (all required); a
+        document contains the word when it matches any alternative. Words joined by ``_`` (phrases, entities) that are still unknown
         are looked up part by part: a document contains the phrase when it contains every
         part (an approximation that ignores word order).
 
@@ -104,24 +104,41 @@ class ReferenceCorpus:
         if word in self.index:
             col = self.matrix[:, self.index[word]]
         else:
-            terms = self.mapper(word) if self.mapper else []
-            terms = [t for t in terms if t in self.index]
-            if terms:
-                col = self.matrix[:, [self.index[t] for t in terms]].sum(axis=1)
-                col = sp.csc_matrix((np.asarray(col).ravel() > 0).astype(np.float64)).T
+            alternatives = self.mapper(word) if self.mapper else []
+            acc = None
+            for alt in alternatives:
+                c = self._all_of([alt] if isinstance(alt, str) else list(alt))
+                if c is not None:
+                    acc = c if acc is None else acc.maximum(c)
+            if acc is not None:
+                col = sp.csc_matrix(acc)
             elif "_" in word:
                 parts = [p for p in word.replace("'", "' ").replace("_", " ").split() if p]
-                cols = [self.column(p) for p in parts if len(p) > 2 or p in self.index]
-                cols = [c for c in cols if c is not None]
-                if cols:
-                    acc = cols[0]
-                    for c in cols[1:]:
-                        acc = acc.multiply(c)
-                    col = sp.csc_matrix(acc)
+                col = self._all_of([p for p in parts if len(p) > 2 or p in self.index], recurse=True)
         if col is None:
             col = sp.csc_matrix((self.n_documents, 1))
         self._cache[word] = col
         return col
+
+    def _all_of(self, terms: list[str], recurse: bool = False):
+        """Column of the documents holding every term (None when a term is unknown)."""
+        cols = []
+        for t in terms:
+            if t in self.index:
+                cols.append(self.matrix[:, self.index[t]])
+            elif recurse:
+                c = self.column(t)
+                if c.nnz == 0:
+                    return None
+                cols.append(c)
+            else:
+                return None
+        if not cols:
+            return None
+        acc = cols[0]
+        for c in cols[1:]:
+            acc = acc.multiply(c)
+        return acc
 
     def counts(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Document counts (n_words,) and co-document counts (n_words, n_words)."""

@@ -652,7 +652,12 @@ class TokenStream:
         if self.cache and cache_path.is_file():
             try:
                 log.debug("loading cached phrases %s", cache_path)
-                return FrozenPhrases.load(str(cache_path))
+                import pickle
+
+                with open(cache_path, "rb") as f:
+                    cached = pickle.load(f)
+                if isinstance(cached, FrozenPhrases):
+                    return cached
             except Exception as exc:  # corrupt cache: relearn
                 log.warning("ignoring unreadable phrase cache %s (%s)", cache_path, exc)
         cfg = self.config
@@ -684,8 +689,10 @@ class TokenStream:
             from toolkit.runtime import atomic_path
 
             try:
-                with atomic_path(cache_path, suffix=".pkl") as tmp:
-                    frozen.save(str(tmp))
+                import pickle
+
+                with atomic_path(cache_path, suffix=".pkl") as tmp, open(tmp, "wb") as f:
+                    pickle.dump(frozen, f, protocol=pickle.HIGHEST_PROTOCOL)
                 (cache_path.with_suffix(".json")).write_text(
                     json.dumps({"settings": cfg.phrase_settings(), "table": self._table_key(),
                                 "phrases": len(frozen.phrasegrams)}, ensure_ascii=False, indent=2),

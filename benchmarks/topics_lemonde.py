@@ -1,0 +1,352 @@
+"""Topic models on Le Monde 2022: the toolkit's pipeline side by side with tutorial baselines.
+
+Systems (each trained in its own fresh process, so wall time and peak memory are its own):
+
+* ``toolkit-lda``: the default pipeline — token table (fast annotation) -> vocabulary
+  (lemmas of nouns/proper nouns/adjectives, stop lists, entities, phrases) -> ``GensimLDA``.
+* ``toolkit-nmf``: same bag of words -> ``NMFModel`` (TF-IDF + NMF).
+* (a) ``gensim-tutorial``: ``simple_preprocess`` + French stop list + ``filter_extremes(5, 0.5)``
+  + ``LdaModel(passes=10)``.
+* (b) ``sklearn-tutorial``: ``CountVectorizer`` (default token_pattern, same stop list,
+  min_df=5, max_df=0.5) + ``LatentDirichletAllocation`` defaults.
+* (c) ``tomotopy-tutorial``: tomotopy ``LDAModel``, 1,000 iterations, on the tokens of (a).
+* (d) ``sklearn-nmf-tutorial``: ``TfidfVectorizer`` with (b)'s settings + ``NMF`` defaults.
+
+The French stop list of the baselines is spaCy's (``spacy.lang.fr.stop_words``, 507 words),
+the list a tutorial reaches for offline.
+
+One shared evaluator: NPMI of every system's top-10 words over the same reference — every
+document of the corpus (title + text) tokenised once as lowercase ``\\w+`` runs, with a
+boolean-document window. Baseline words are reference tokens already. Toolkit words are
+mapped back: a lemma matches a document holding any of its inflected forms as seen in the
+token table (e.g. ``exportation`` -> exportation|exportations), and a phrase or entity
+(``droit_de_douane``, ``xi_jinping``) a document holding all its content parts. Diversity is
+the share of unique words in the top 25. NMI/ARI compare each document's main topic with its
+``section`` (documents a system cannot place count as one extra "none" cluster). Stability
+is the mean best-match (Hungarian) Jaccard of top-10 words over every pair of 5 seeds.
+
+Usage::
+
+    .venv/bin/python benchmarks/topics_lemonde.py --corpus-dir /tmp/lm --k 20 40 --seed 0 \\
+        --out benchmarks/results/topics_lemonde.json
+
+``--corpus-dir`` is a corpus directory (``fnt ingest`` of the Le Monde JSONL, annotated with
+``fnt annotate`` in fast mode); when it does not exist the script ingests and annotates it
+(``--sample N`` articles, 0 = all) and times that as part of the toolkit's pipeline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _util import LEMONDE, dump, measure  # noqa: E402
+
+SYSTEMS = ("toolkit-lda", "toolkit-nmf", "a-gensim", "b-sklearn-lda", "c-tomotopy", "d-sklearn-nmf")
+TOP = 25
+
+
+# --------------------------------------------------------------------------- data
+
+
+def _read_docs(corpus_dir: str) -> tuple[list[str], list[str]]:
+    import pandas as pd
+
+    df = pd.read_parquet(Path(corpus_dir) / "documents.parquet", columns=["id", "title", "text"])
+    texts = [(f"{t.strip()}\n\n{x}" if isinstance(t, str) and t.strip() else x) for t, x in zip(df["title"], df["text"], strict=True)]
+    return df["id"].tolist(), texts
+
+
+def _stop_list() -> list[str]:
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    return sorted(STOP_WORDS)
+
+
+def _tops(topic_term, vocab, n=TOP) -> list[list[str]]:
+    import numpy as np
+
+    return [[vocab[i] for i in np.argsort(-row, kind="stable")[:n]] for row in topic_term]
+
+
+# --------------------------------------------------------------------------- systems (children)
+
+
+def run_toolkit(corpus_dir: str, k: int, seed: int, model: str) -> dict[str, Any]:
+    from toolkit.topics import GensimLDA, NMFModel
+    from toolkit.vocabulary import VocabularyConfig, build_bow
+
+    t0 = time.perf_counter()
+    bow = build_bow(corpus_dir, VocabularyConfig())
+    t1 = time.perf_counter()
+    est = GensimLDA(k, random_state=seed) if model == "lda" else NMFModel(k, random_state=seed)
+    est.fit(bow)
+    t2 = time.perf_counter()
+    out = est.output()
+    return {
+        "top": out.all_top_terms(TOP), "doc_ids": out.doc_ids, "main": out.main_topic().tolist(),
+        "prep_s": round(t1 - t0, 2), "train_s": round(t2 - t1, 2), "n_terms": out.n_terms,
+    }  # fmt: skip
+
+
+def _gensim_tokens(corpus_dir: str):
+    from gensim.corpora import Dictionary
+    from gensim.utils import simple_preprocess
+
+    ids, texts = _read_docs(corpus_dir)
+    stops = set(_stop_list())
+    docs = [[w for w in simple_preprocess(t) if w not in stops] for t in texts]
+    dictionary = Dictionary(docs)
+    dictionary.filter_extremes(no_below=5, no_above=0.5)
+    return ids, docs, dictionary
+
+
+def run_a(corpus_dir: str, k: int, seed: int) -> dict[str, Any]:
+    from gensim.models import LdaModel
+
+    t0 = time.perf_counter()
+    ids, docs, dictionary = _gensim_tokens(corpus_dir)
+    corpus = [dictionary.doc2bow(d) for d in docs]
+    t1 = time.perf_counter()
+    lda = LdaModel(corpus=corpus, id2word=dictionary, num_topics=k, passes=10, random_state=seed)
+    t2 = time.perf_counter()
+    main = []
+    for bow in corpus:
+        dist = lda.get_document_topics(bow, minimum_probability=0.0)
+        main.append(int(max(dist, key=lambda x: x[1])[0]) if bow else -1)
+    vocab = [dictionary[i] for i in range(len(dictionary))]
+    return {"top": _tops(lda.get_topics(), vocab), "doc_ids": ids, "main": main,
+            "prep_s": round(t1 - t0, 2), "train_s": round(t2 - t1, 2), "n_terms": len(vocab)}  # fmt: skip
+
+
+def run_b(corpus_dir: str, k: int, seed: int) -> dict[str, Any]:
+    from sklearn.decomposition import LatentDirichletAllocation
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    t0 = time.perf_counter()
+    ids, texts = _read_docs(corpus_dir)
+    vec = CountVectorizer(stop_words=_stop_list(), min_df=5, max_df=0.5)
+    X = vec.fit_transform(texts)
+    t1 = time.perf_counter()
+    lda = LatentDirichletAllocation(n_components=k, random_state=seed)
+    W = lda.fit_transform(X)
+    t2 = time.perf_counter()
+    main = [int(r.argmax()) if X[i].nnz else -1 for i, r in enumerate(W)]
+    vocab = vec.get_feature_names_out().tolist()
+    return {"top": _tops(lda.components_, vocab), "doc_ids": ids, "main": main,
+            "prep_s": round(t1 - t0, 2), "train_s": round(t2 - t1, 2), "n_terms": len(vocab)}  # fmt: skip
+
+
+def run_c(corpus_dir: str, k: int, seed: int) -> dict[str, Any]:
+    import numpy as np
+    import tomotopy as tp
+
+    t0 = time.perf_counter()
+    ids, docs, dictionary = _gensim_tokens(corpus_dir)
+    keep = dictionary.token2id
+    model = tp.LDAModel(k=k, seed=seed)
+    placed = []
+    for d in docs:
+        words = [w for w in d if w in keep]
+        if words:
+            model.add_doc(words)
+        placed.append(bool(words))
+    t1 = time.perf_counter()
+    model.train(1000)
+    t2 = time.perf_counter()
+    it = iter(model.docs)
+    main = [int(np.argmax(next(it).get_topic_dist())) if p else -1 for p in placed]
+    vocab = list(model.used_vocabs)
+    tt = np.array([model.get_topic_word_dist(t) for t in range(k)])
+    return {"top": _tops(tt, vocab), "doc_ids": ids, "main": main,
+            "prep_s": round(t1 - t0, 2), "train_s": round(t2 - t1, 2), "n_terms": len(vocab)}  # fmt: skip
+
+
+def run_d(corpus_dir: str, k: int, seed: int) -> dict[str, Any]:
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    t0 = time.perf_counter()
+    ids, texts = _read_docs(corpus_dir)
+    vec = TfidfVectorizer(stop_words=_stop_list(), min_df=5, max_df=0.5)
+    X = vec.fit_transform(texts)
+    t1 = time.perf_counter()
+    nmf = NMF(n_components=k, random_state=seed)
+    W = nmf.fit_transform(X)
+    t2 = time.perf_counter()
+    main = [int(r.argmax()) if r.sum() > 0 else -1 for r in W]
+    vocab = vec.get_feature_names_out().tolist()
+    return {"top": _tops(nmf.components_, vocab), "doc_ids": ids, "main": main,
+            "prep_s": round(t1 - t0, 2), "train_s": round(t2 - t1, 2), "n_terms": len(vocab)}  # fmt: skip
+
+
+def run_system(name: str, corpus_dir: str, k: int, seed: int) -> dict[str, Any]:
+    logging.basicConfig(level=logging.WARNING)
+    if name == "toolkit-lda":
+        return run_toolkit(corpus_dir, k, seed, "lda")
+    if name == "toolkit-nmf":
+        return run_toolkit(corpus_dir, k, seed, "nmf")
+    return {"a-gensim": run_a, "b-sklearn-lda": run_b, "c-tomotopy": run_c, "d-sklearn-nmf": run_d}[name](corpus_dir, k, seed)
+
+
+# --------------------------------------------------------------------------- corpus + reference
+
+
+def prepare_corpus(corpus_dir: Path, sample: int, seed: int) -> dict[str, Any]:
+    """Ingest (a sample of) Le Monde and annotate it in fast mode; returns stage costs."""
+    from toolkit.annotate import annotate_corpus
+    from toolkit.ingest import ingest
+
+    src = corpus_dir.parent / (corpus_dir.name + "_src")
+    src.mkdir(parents=True, exist_ok=True)
+    with gzip.open(LEMONDE, "rt", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f]
+    if sample:
+        random.Random(seed).shuffle(rows)
+        rows = rows[:sample]
+    with open(src / "lemonde.jsonl", "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps({k: r.get(k) for k in ("id", "title", "text", "date", "source", "section", "url")}, ensure_ascii=False) + "\n")
+    costs = {}
+    costs["ingest"] = measure(ingest, [src], corpus_dir)
+    costs["ingest"].pop("result", None)
+    costs["annotate"] = measure(annotate_corpus, corpus_dir)
+    costs["annotate"].pop("result", None)
+    return costs
+
+
+def lemma_forms(corpus_dir: str) -> dict[str, list[list[str]]]:
+    """lemma (lowercase) -> list of its forms, each as reference tokens, from the token table."""
+    import re
+
+    import pyarrow.parquet as pq
+
+    pat = re.compile(r"\w+")
+    table = pq.read_table(Path(corpus_dir) / "tokens.parquet", columns=["norm", "lemma"])
+    out: dict[str, set[tuple[str, ...]]] = {}
+    for norm, lemma in zip(table.column("norm").to_pylist(), table.column("lemma").to_pylist(), strict=True):
+        if not lemma or not norm:
+            continue
+        key = lemma.lower().replace("’", "'")
+        out.setdefault(key, set()).add(tuple(pat.findall(norm.lower())))
+    return {k: [list(v) for v in vs if v] for k, vs in out.items()}
+
+
+def build_reference(corpus_dir: str):
+    import re
+
+    from toolkit.evaluate import ReferenceCorpus
+
+    _, texts = _read_docs(corpus_dir)
+    pat = re.compile(r"\w+")
+    forms = lemma_forms(corpus_dir)
+
+    def mapper(word: str):
+        return forms.get(word, [])
+
+    return ReferenceCorpus.from_texts((pat.findall(t.lower()) for t in texts), mapper=mapper)
+
+
+def evaluate(result: dict[str, Any], reference, sections: dict[str, str]) -> dict[str, Any]:
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    from toolkit.evaluate import npmi_coherence, topic_diversity
+
+    npmi = npmi_coherence(result["top"], reference, 10)
+    y = [sections.get(d) or "none" for d in result["doc_ids"]]
+    placed = dict(zip(result["doc_ids"], result["main"], strict=True))
+    # documents the system dropped (empty after its filters): one "none" cluster
+    all_ids = list(sections)
+    z = [placed.get(d, -1) for d in all_ids]
+    y = [sections[d] or "none" for d in all_ids]
+    return {
+        "npmi": round(npmi["mean"], 4),
+        "diversity": round(topic_diversity(result["top"], 25), 4),
+        "nmi": round(float(normalized_mutual_info_score(y, z)), 4),
+        "ari": round(float(adjusted_rand_score(y, z)), 4),
+        "n_terms": result["n_terms"],
+        "unplaced_docs": sum(1 for d in all_ids if placed.get(d, -1) == -1),
+        "top10_example": [" ".join(t[:10]) for t in result["top"][:5]],
+    }
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus-dir", required=True, type=Path)
+    ap.add_argument("--sample", type=int, default=0, help="articles when the corpus must be built (0 = all)")
+    ap.add_argument("--k", type=int, nargs="+", default=[20, 40])
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--systems", nargs="+", default=list(SYSTEMS))
+    ap.add_argument("--stability-seeds", type=int, default=5)
+    ap.add_argument("--stability-k", type=int, nargs="*", default=[20])
+    ap.add_argument("--stage-costs", type=Path, help="JSON with ingest/annotate seconds and peak_mb measured elsewhere")
+    ap.add_argument("--out", type=Path, default=Path("benchmarks/results/topics_lemonde.json"))
+    args = ap.parse_args(argv)
+
+    import pandas as pd
+
+    from toolkit.evaluate import stability
+
+    costs: dict[str, Any] = {}
+    if not (args.corpus_dir / "tokens.parquet").is_file():
+        costs = prepare_corpus(args.corpus_dir, args.sample, args.seed)
+    elif args.stage_costs:
+        costs = json.loads(args.stage_costs.read_text())
+    else:
+        ann = json.loads((args.corpus_dir / "annotation.json").read_text())
+        man = json.loads((args.corpus_dir / "manifest.json").read_text())
+        costs = {"ingest": {"seconds": man.get("timings", {}).get("ingest_seconds"), "peak_mb": man.get("peak_memory_mb")},
+                 "annotate": {"seconds": ann.get("timings", {}).get("seconds"), "peak_mb": None}}  # fmt: skip
+    corpus_dir = str(args.corpus_dir)
+    meta = pd.read_parquet(args.corpus_dir / "documents.parquet", columns=["id", "section"])
+    sections = dict(zip(meta["id"], meta["section"].fillna("none"), strict=True))
+    print(f"corpus: {len(sections)} documents; stages: {json.dumps(costs)}", flush=True)
+
+    runs: dict[tuple[str, int], dict[str, Any]] = {}
+    stab_tops: dict[tuple[str, int], list] = {}
+    for k in args.k:
+        for name in args.systems:
+            r = measure(run_system, name, corpus_dir, k, args.seed)
+            runs[(name, k)] = r
+            print(f"trained {name} k={k}: {r['seconds']} s, peak {r['peak_mb']} MiB, train {r['result']['train_s']} s", flush=True)
+            if k in args.stability_k and args.stability_seeds > 1:
+                tops = [r["result"]["top"]]
+                for s in range(1, args.stability_seeds):
+                    tops.append(measure(run_system, name, corpus_dir, k, args.seed + s)["result"]["top"])
+                stab_tops[(name, k)] = tops
+                print(f"  stability runs done ({args.stability_seeds} seeds)", flush=True)
+
+    reference = build_reference(corpus_dir)
+    prep = sum(v.get("seconds") or 0 for v in costs.values())
+    rows = []
+    for (name, k), r in runs.items():
+        res = r["result"]
+        ev = evaluate(res, reference, sections)
+        row = {"system": name, "k": k, **{x: ev[x] for x in ("npmi", "diversity", "nmi", "ari")}}
+        row["stability"] = round(stability([t for t in stab_tops[(name, k)]], 10), 4) if (name, k) in stab_tops else None
+        row["train_s"] = res["train_s"]
+        row["prep_s"] = res["prep_s"]
+        row["pipeline_s"] = round(r["seconds"] + (prep if name.startswith("toolkit") else 0), 1)
+        row["peak_mb"] = r["peak_mb"]
+        row["n_terms"] = ev["n_terms"]
+        row["unplaced_docs"] = ev["unplaced_docs"]
+        row["examples"] = ev["top10_example"]
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        print(table.drop(columns=["examples"]).to_string(index=False))
+    dump(args.out, {"documents": len(sections), "stages": costs, "results": rows,
+                    "command": " ".join(sys.argv)})  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
