@@ -501,6 +501,17 @@ class RunResult:
     stages: dict[str, Path]
     report: Path | None
 
+    @property
+    def corpus_dir(self) -> Path:
+        """The annotated corpus directory (documents.parquet + tokens.parquet)."""
+        return self.stage("annotation") / "corpus"
+
+    def output(self):
+        """The topic model output (:class:`toolkit.topics.TopicModelOutput`)."""
+        from toolkit.topics import load_output
+
+        return load_output(self.run_dir / "model")
+
     def stage(self, name: str) -> Path:
         if name not in self.stages:
             raise StageMissingError(f"stage {name!r} did not run in {self.run_dir}")
@@ -663,24 +674,27 @@ def _stage_selection(r: _Runner, bow_dir: Path, vocab_key: str) -> Path | None:
     sel = r.cfg.section("selection")
     if not sel["k"]:
         return None
-    try:
-        from toolkit.topics.select import select_k
-    except ImportError:
-        log.warning("k selection skipped: toolkit.topics.select is not available in this installation")
-        return None
+    from toolkit.topics.select import select_k
+
     sec = r.cfg.section("topics")
     settings = {"k": sel["k"], "model": sec["model"], "params": sec["params"], "seed": r.cfg.seed,
                 "vocabulary": vocab_key}  # fmt: skip
 
     def build(tmp: Path) -> dict:
+        from toolkit.runtime import atomic_path, write_json
+        from toolkit.topics.select import plot_selection, recommend
         from toolkit.vocabulary import BagOfWords
 
-        result = _call(select_k, BagOfWords.load(bow_dir), ks=sel["k"], model=sec["model"],
-                       params=dict(sec["params"]), seed=r.cfg.seed, random_state=r.cfg.seed,
-                       out=tmp, progress=r.progress)  # fmt: skip
-        if isinstance(result, Mapping):
-            return {k: v for k, v in result.items() if isinstance(v, str | int | float | type(None))}
-        return {}
+        bow = BagOfWords.load(bow_dir)
+        ks = [k for k in sel["k"] if k <= bow.n_documents]
+        table = select_k(bow, ks, seed=r.cfg.seed, model=sec["model"], params=dict(sec["params"]),
+                         progress=r.progress)  # fmt: skip
+        k, reason = recommend(table)
+        with atomic_path(tmp / "k_selection.csv", suffix=".csv") as t:
+            table.to_csv(t, index=False, float_format="%.6g")
+        plot_selection(table, tmp / "k_selection.png", recommended=k)
+        write_json(tmp / "recommendation.json", {"k": k, "reason": reason})
+        return {"recommended_k": k}
 
     return r.stage("selection", settings, build)
 

@@ -29,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.experiment import run as run_experiment
 
     if args.verbose < 2:  # gensim logs every training step at INFO
-        logging.getLogger("gensim").setLevel(logging.WARNING)
+        for name in ("gensim", "matplotlib"):
+            logging.getLogger(name).setLevel(logging.WARNING)
 
     result = run_experiment(
         args.config, out=args.out, cache_dir=args.cache, force=args.force,

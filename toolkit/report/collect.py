@@ -62,23 +62,31 @@ def seed_summary(output: Any, meta: Any, seed_id: str, n: int = 8) -> dict[str, 
     return info
 
 
-def _prevalence(output: Any, corpus_dir: Path | None, by: str, period: str) -> Any:
-    """Tidy prevalence from ``toolkit.topics.prevalence`` (None when it is not available)."""
+_PERIOD_FMT = {"week": "%Y-%m-%d", "month": "%Y-%m", "quarter": "%Y-%m", "year": "%Y"}
+
+
+def _prevalence(output: Any, corpus_dir: Path | None, by: str, period: str, what: str = "topics",
+                themes: Any = "default") -> Any:  # fmt: skip
+    """Tidy prevalence from :func:`toolkit.topics.prevalence.prevalence` with the report's
+    column names (``topic|theme``, ``period|source|section``, ``share``), or None."""
     if corpus_dir is None:
         return None
-    try:
-        from toolkit.topics.prevalence import prevalence
-    except ImportError:
-        log.warning("prevalence tables skipped: toolkit.topics.prevalence is not available")
-        return None
     from toolkit.errors import ToolkitError
+    from toolkit.topics.prevalence import prevalence
 
+    key = period if by == "period" else by
     try:
-        frame = prevalence(output, corpus_dir, by=by if by != "period" else period)
+        frame = prevalence(output, corpus_dir, by=key, what=what, themes=themes)
     except ToolkitError as exc:  # e.g. no dates in the corpus
-        log.warning("prevalence by %s skipped: %s", by, exc)
+        log.warning("prevalence by %s skipped: %s", key, exc)
         return None
-    return frame
+    frame = frame.copy()
+    if by == "period":
+        frame["period"] = frame["period"].dt.strftime(_PERIOD_FMT.get(period, "%Y-%m-%d"))
+    if what == "themes":
+        frame = frame.rename(columns={"topic": "theme"})
+        return frame[["theme", "period", "share", "n_documents"]]
+    return frame[["topic", by, "share", "n_documents"]]
 
 
 def collect(run_dir: str | Path) -> ReportData:
@@ -147,15 +155,9 @@ def collect(run_dir: str | Path) -> ReportData:
     prev_source = _prevalence(output, corpus_dir, "source", period)
     prev_section = _prevalence(output, corpus_dir, "section", period)
     themes_time = None
-    try:
-        from toolkit.topics.prevalence import theme_prevalence  # type: ignore[attr-defined]
-    except ImportError:
-        theme_prevalence = None
-    if theme_prevalence is not None and corpus_dir is not None:
-        try:
-            themes_time = theme_prevalence(output, corpus_dir, by=period, themes=config.get("topics", {}).get("themes") or "default")
-        except Exception as exc:  # noqa: BLE001 - report what could not be drawn, keep the rest
-            log.warning("themes over time skipped: %s", exc)
+    if output.themes or (config.get("topics", {}).get("themes") is not None):
+        themes_time = _prevalence(output, corpus_dir, "period", period, what="themes",
+                                  themes=config.get("topics", {}).get("themes") or "default")  # fmt: skip
 
     selection = None
     selection_png = None
@@ -172,9 +174,9 @@ def collect(run_dir: str | Path) -> ReportData:
             from toolkit.report.charts import selection_png as _plot
 
             selection_png = _plot(selection)
-        rec = _read_json(sel_dir / "recommendation.json") or _read_json(sel_dir / "selection.json") or {}
+        rec = _read_json(sel_dir / "recommendation.json") or {}
         if rec:
-            note = f"Recommended k = {rec.get('k', rec.get('recommended_k', '?'))}: {rec.get('reason', '')}"
+            note = f"Recommended: {rec.get('reason', '')} (this run uses k = {output.n_topics})."
 
     seed = seed_summary(output, meta, rep.get("seed_document", "seed-000-4aed66ba79373d17"))
 

@@ -1,0 +1,182 @@
+"""Helpers for exploring a corpus in notebooks: locations, concordances, entities, counts.
+
+Everything here returns pandas DataFrames and reads the corpus directory (``documents.parquet``)
+and its token table (``tokens.parquet``) by streaming, so it works on Le Monde 2022 as on the
+bundled corpus.
+
+Examples
+--------
+>>> from toolkit.explore import kwic
+>>> kwic("runs/demo/corpus", "coopération", window=5).head(3)    # doctest: +SKIP
+                     doc_id                       left      keyword            right
+0  seed-000-4aed66ba79373d17  davantage la            coopération  avec la Russie .
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from toolkit.errors import ConfigError, InputError
+
+SEED_ID = "seed-000-4aed66ba79373d17"
+
+
+def project_root() -> Path:
+    """The repository root: ``$FNT_ROOT``, else the checkout holding this package, else cwd.
+
+    Notebooks use it to find ``experiments/`` and ``corpus/`` without ``sys.path`` or
+    ``Path("..")`` tricks.
+    """
+    env = os.environ.get("FNT_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve().parent
+    for p in (here, *here.parents):
+        if (p / "pyproject.toml").is_file() and (p / "experiments").is_dir():
+            return p
+    return Path.cwd()
+
+
+def shared_data() -> Path:
+    """``$FNT_SHARED_DATA``, else ``<project root>/../shared/data`` (may not exist)."""
+    env = os.environ.get("FNT_SHARED_DATA")
+    return Path(env) if env else project_root().parent / "shared" / "data"
+
+
+def _tokens(corpus_dir: str | Path) -> Path:
+    from toolkit.vocabulary import require_tokens
+
+    return require_tokens(corpus_dir)
+
+
+def kwic(
+    corpus_dir: str | Path,
+    query: str,
+    *,
+    window: int = 8,
+    unit: str = "lemma",
+    limit: int | None = 100,
+) -> Any:
+    """Keyword in context: every occurrence of ``query`` with ``window`` words either side.
+
+    Parameters
+    ----------
+    corpus_dir : path
+        An annotated corpus directory (holds ``tokens.parquet``).
+    query : str
+        A word, matched case-insensitively on the ``unit`` column (a lemma matches every
+        inflected form: ``sanction`` finds *sanctions*); several words separated by spaces
+        match a sequence.
+    window : int
+        Words of context on each side.
+    unit : {"lemma", "norm", "form"}
+    limit : int or None
+        Stop after this many lines.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``doc_id, left, keyword, right`` (one row per occurrence, corpus order).
+    """
+    import pandas as pd
+
+    from toolkit.vocabulary import iter_document_rows
+
+    if unit not in ("lemma", "norm", "form"):
+        raise ConfigError(f"unit must be lemma, norm or form, not {unit!r}")
+    words = query.lower().split()
+    if not words:
+        raise InputError("empty query: give a word, e.g. kwic(corpus_dir, 'coopération')")
+    n = len(words)
+    rows = []
+    for doc_id, cols in iter_document_rows(_tokens(corpus_dir)):
+        keys = [str(v).lower() for v in cols[unit]]
+        forms = [str(v) for v in cols["form"]]
+        for i in range(len(keys) - n + 1):
+            if keys[i : i + n] == words:
+                rows.append((doc_id, " ".join(forms[max(0, i - window) : i]),
+                             " ".join(forms[i : i + n]), " ".join(forms[i + n : i + n + window])))  # fmt: skip
+                if limit is not None and len(rows) >= limit:
+                    return pd.DataFrame(rows, columns=["doc_id", "left", "keyword", "right"])
+    return pd.DataFrame(rows, columns=["doc_id", "left", "keyword", "right"])
+
+
+def document_tokens(corpus_dir: str | Path, doc_id: str) -> Any:
+    """The token table rows of one document (form, lemma, POS, features, entities).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns of the token table, one row per syntactic word.
+    """
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(_tokens(corpus_dir), filters=pc.field("doc_id") == doc_id)
+    if table.num_rows == 0:
+        raise InputError(f"no tokens for document {doc_id!r}", path=str(corpus_dir))
+    return table.to_pandas()
+
+
+def entity_counts(corpus_dir: str | Path, top: int = 20, ent_type: str | None = None) -> Any:
+    """The most frequent named entities (multi-word spans joined), with their type.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``entity, type, count, documents`` (most frequent first).
+    """
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(_tokens(corpus_dir))
+    if "ent_id" not in pf.schema_arrow.names:
+        return pd.DataFrame(columns=["entity", "type", "count", "documents"])
+    counts: Counter = Counter()
+    docs: dict[tuple[str, str], set] = {}
+    cur_key = None
+    cur_words: list[str] = []
+    cur_type = ""
+
+    def flush() -> None:
+        if cur_key is not None and cur_words:
+            k = (" ".join(cur_words), cur_type)
+            counts[k] += 1
+            docs.setdefault(k, set()).add(cur_key[0])
+
+    for batch in pf.iter_batches(columns=["doc_id", "form", "ent_type", "ent_id"], batch_size=65_536):
+        d = batch.to_pydict()
+        for doc, form, et, eid in zip(d["doc_id"], d["form"], d["ent_type"], d["ent_id"], strict=True):
+            key = (doc, eid) if eid is not None and eid >= 0 else None
+            if key != cur_key:
+                flush()
+                cur_key, cur_words, cur_type = key, [], et or ""
+            if key is not None:
+                cur_words.append(form)
+    flush()
+    rows = [(e, t, c, len(docs[(e, t)])) for (e, t), c in counts.most_common()
+            if ent_type is None or t == ent_type]  # fmt: skip
+    return pd.DataFrame(rows[:top], columns=["entity", "type", "count", "documents"])
+
+
+def documents_over_time(corpus_dir: str | Path, period: str = "month", by: str | None = None) -> Any:
+    """Number of documents per period (and per ``source``/``section`` when ``by`` is given).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``period, [by], documents``; documents without a date are left out.
+    """
+    from toolkit.documents import Corpus
+
+    freq = {"day": 10, "month": 7, "year": 4}
+    if period not in freq:
+        raise ConfigError(f"period must be day, month or year, not {period!r}")
+    meta = Corpus(corpus_dir).metadata_frame()
+    meta = meta[meta["date"].notna()].copy()
+    meta["period"] = meta["date"].str[: freq[period]]
+    keys = ["period"] + ([by] if by else [])
+    return meta.groupby(keys, dropna=False).size().rename("documents").reset_index()
