@@ -136,13 +136,12 @@ def run_datasketch(docs, threshold, num_perm=128):
 
     t0 = time.perf_counter()
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    perms = MinHash(num_perm=num_perm, seed=1).permutations
     sigs = {}
     groups: dict[str, list[str]] = {}
     for i, d in enumerate(docs):
         w = text_words(d["text"])
         sh = {" ".join(w[j : j + 5]).encode() for j in range(max(1, len(w) - 4))}
-        m = MinHash(num_perm=num_perm, permutations=perms)
+        m = MinHash(num_perm=num_perm, seed=1)
         m.update_batch(list(sh))
         best = None
         for key in lsh.query(m):

@@ -53,6 +53,17 @@ BOILERPLATE_LINE = re.compile(
 )
 
 
+# A UTF-8 lead byte read as cp1252/latin-1 (Ã, Â, â, Å, Ð…) followed by a continuation byte
+# read the same way: the signature of mojibake. Texts without it skip ftfy (which is slow).
+_CP1252_ONLY = ("\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
+                "\u2018\u2019\u201a\u201c\u201d\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
+                "\u20ac\u2122")  # fmt: skip
+_MOJIBAKE_HINT = re.compile(
+    f"[\u00c2\u00c3][\u0080-\u00bf{_CP1252_ONLY}]"
+    f"|[\u00c4-\u00f4][\u0080-\u009f\u00a1-\u00bf{_CP1252_ONLY}]|[\u0080-\u009f]"
+)
+
+
 def fix_encoding(text: str) -> str:
     """Repair mojibake (``Ã©`` → ``é``, ``â€™`` → ``’``) with ftfy, keeping curly quotes.
 
@@ -61,6 +72,8 @@ def fix_encoding(text: str) -> str:
     >>> fix_encoding("Ã©tÃ© â€™")
     'été ’'
     """
+    if not _MOJIBAKE_HINT.search(text):
+        return text
     import ftfy
 
     cfg = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False, explain=False,

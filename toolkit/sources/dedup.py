@@ -98,6 +98,7 @@ class MinHasher:
     def __init__(self, num_perm: int = 128, shingle: int = 5, random_state: int = 0) -> None:
         self.num_perm = num_perm
         self.shingle = shingle
+        self.random_state = random_state
         rng = np.random.default_rng(random_state)
         self._a = (rng.integers(0, 1 << 63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1))[:, None]
         self._b = rng.integers(0, 1 << 63, size=num_perm, dtype=np.uint64)[:, None]
@@ -134,6 +135,20 @@ class MinHasher:
                 phv = self._a * chunk + self._b
                 np.minimum(sig, phv.min(axis=1), out=sig)
         return (sig >> np.uint64(32)).astype(np.uint32), int(len(sh))
+
+
+_WORKER_HASHER: MinHasher | None = None
+#: Documents per batch sent to a worker process.
+BATCH_SIZE = 256
+
+
+def _sign_batch(params: tuple[int, int, int], texts: list[str]) -> list[tuple[np.ndarray, int]]:
+    """Worker: signatures of a batch of texts (the hasher is built once per process)."""
+    global _WORKER_HASHER
+    h = _WORKER_HASHER
+    if h is None or (h.num_perm, h.shingle, h.random_state) != params:
+        h = _WORKER_HASHER = MinHasher(*params)
+    return [h.signature(t) for t in texts]
 
 
 @functools.lru_cache(maxsize=32)
@@ -195,6 +210,9 @@ class Deduplicator:
         shingles (a one-line text is contained in many articles).
     random_state : int
         Seed of the MinHash functions.
+    n_jobs : int, optional
+        ``near`` only: processes computing signatures (default: the CPU count, at most 4);
+        results do not depend on it. Small inputs (one batch) never start processes.
 
     Attributes
     ----------
@@ -217,6 +235,7 @@ class Deduplicator:
         candidate_threshold: float = 0.25,
         min_containment_shingles: int = 15,
         random_state: int = 0,
+        n_jobs: int | None = None,
     ) -> None:
         self.method = method
         self.threshold = threshold
@@ -226,6 +245,7 @@ class Deduplicator:
         self.candidate_threshold = candidate_threshold
         self.min_containment_shingles = min_containment_shingles
         self.random_state = random_state
+        self.n_jobs = n_jobs
         if method not in ("exact", "near"):
             raise ConfigError(f"unknown dedup method {method!r}; choose exact or near")
         if keep not in ("first", "earliest", "longest"):
@@ -249,11 +269,61 @@ class Deduplicator:
         self._tables: list[dict[bytes, list[int]]] = []
         self._sigs: dict[int, tuple[np.ndarray, int]] = {}
 
-    def _fingerprint(self, text: str) -> Any:
+    def _with_fingerprints(self, records: Iterable[Record]) -> Iterator[tuple[Record, Any]]:
+        """Yield ``(record, fingerprint or None)`` in input order.
+
+        ``near`` signatures are computed in worker processes, a bounded number of batches
+        ahead (texts are not kept once sent), when there is more than one batch.
+        """
         if self.method == "exact":
-            return exact_key(text)
-        assert self._hasher is not None
-        return self._hasher.signature(text)
+            for rec in records:
+                yield rec, (exact_key(rec.document.text) if rec.document is not None else None)
+            return
+        import os
+        from collections import deque
+
+        n_jobs = self.n_jobs or min(4, os.cpu_count() or 1)
+        params = (self.num_perm, self.shingle, self.random_state)
+        executor = None
+        pending: deque = deque()
+
+        def flush_one():
+            batch, fut = pending.popleft()
+            fps = iter(fut.result() if hasattr(fut, "result") else fut)
+            for rec in batch:
+                yield rec, (next(fps) if rec.document is not None else None)
+
+        try:
+            batch: list[Record] = []
+            texts: list[str] = []
+            n_batches = 0
+            for rec in records:
+                if rec.document is not None:
+                    texts.append(rec.document.text)
+                batch.append(rec)
+                if len(texts) >= BATCH_SIZE:
+                    n_batches += 1
+                    if n_batches == 1 or n_jobs == 1:
+                        pending.append((batch, _sign_batch(params, texts)))
+                    else:
+                        if executor is None:
+                            import multiprocessing
+                            from concurrent.futures import ProcessPoolExecutor
+
+                            executor = ProcessPoolExecutor(
+                                n_jobs, mp_context=multiprocessing.get_context("spawn")
+                            )
+                        pending.append((batch, executor.submit(_sign_batch, params, texts)))
+                    batch, texts = [], []
+                    while len(pending) > 2 * n_jobs or (pending and not hasattr(pending[0][1], "result")):
+                        yield from flush_one()
+            if batch:
+                pending.append((batch, _sign_batch(params, texts) if texts else []))
+            while pending:
+                yield from flush_one()
+        finally:
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
 
     def _index(self, seq: int, fp: Any) -> None:
         if self.method == "exact":
@@ -311,14 +381,13 @@ class Deduplicator:
             return x
 
         fps: dict[int, Any] = {}
-        for rec in records:
+        for rec, fp in self._with_fingerprints(records):
             doc = rec.document
             if doc is None:
                 continue
             seq = len(items)
             items.append(_Item(doc.id, doc.date, len(doc.text), rec.path, rec.line))
             parent.append(seq)
-            fp = self._fingerprint(doc.text)
             for other, sim in self._matches(fp):
                 self.edges_.append((items[other].doc_id, doc.id, sim))
                 ra, rb = find(seq), find(other)
@@ -391,7 +460,8 @@ class Deduplicator:
         groups_by_kept: dict[int, int] = {}
         items: dict[int, _Item] = {}
         seq = -1
-        for rec in records:
+        stream = ((r, None) for r in records) if self._plan is not None else self._with_fingerprints(records)
+        for rec, fp in stream:
             doc = rec.document
             if doc is None:
                 yield rec
@@ -410,7 +480,6 @@ class Deduplicator:
                 winner, sim = hit
                 kept_id = self._plan_ids[winner]
             else:
-                fp = self._fingerprint(doc.text)
                 matches = self._matches(fp)
                 if not matches:
                     self._index(seq, fp)
