@@ -329,3 +329,11 @@ def test_accurate_dev_scores_subset(tmp_path, accurate):
         assert res["lemma_f1"] >= 96.0, (name, res["lemma_f1"])
         assert res["upos_f1"] >= 93.0, (name, res["upos_f1"])
     assert time.perf_counter() - t0 < 120
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=12))
+def test_offset_features_match_the_training_features(word):
+    from toolkit.taggers import OFFSETS, offset_features, type_features
+
+    assert offset_features(word) == [type_features(word, o) for o in OFFSETS]

@@ -56,7 +56,6 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from toolkit.errors import ConfigError, ModelError, NotInstalledError
 
@@ -163,6 +162,38 @@ def type_features(word: str, offset: int) -> list[str]:
             f"{offset}sh={_shape(word)}",
         ]
     return [f"{offset}w={low}", f"{offset}s2={low[-2:]}"]
+
+
+def offset_features(word: str) -> list[list[str]]:
+    """``[type_features(word, o) for o in OFFSETS]``, computing shared parts once."""
+    if word in (BOS, EOS):
+        return [[f"{o}w={word}"] for o in OFFSETS]
+    low = word.lower()
+    s2, s3 = low[-2:], low[-3:]
+    shape = _shape(word)
+    zero = [
+        "bias", f"0w={low}", f"0s1={low[-1:]}", f"0s2={s2}", f"0s3={s3}", f"0s4={low[-4:]}",
+        f"0p2={low[:2]}", f"0sh={shape}",
+    ]  # fmt: skip
+    if word[:1].isupper():
+        zero.append("0cap")
+        if word.isupper() and len(word) > 1:
+            zero.append("0allcap")
+    if "-" in word[1:]:
+        zero.append("0hyph")
+    if _DIGIT.search(word):
+        zero.append("0digit")
+    if word.endswith("'"):
+        zero.append("0elided")
+    if len(word) <= 3:
+        zero.append(f"0len={len(word)}")
+    return [
+        [f"-2w={low}", f"-2s2={s2}"],
+        [f"-1w={low}", f"-1s3={s3}", f"-1s2={s2}", f"-1sh={shape}"],
+        zero,
+        [f"1w={low}", f"1s3={s3}", f"1s2={s2}", f"1sh={shape}"],
+        [f"2w={low}", f"2s2={s2}"],
+    ]
 
 
 def static_features(words: Sequence[str], i: int) -> list[str]:
@@ -532,12 +563,13 @@ class FastTagger(Tagger):
             raise ModelError(f"{path}: unexpected tag set {tagset}")
         n = len(tagset)
         self._np = np
-        self._weights: dict[str, Any] = {}
-        for feat, pairs in data["weights"].items():
-            vec = np.zeros(n, dtype=np.float32)
+        self._feature_ids: dict[str, int] = {}
+        self._W = np.zeros((len(data["weights"]), n), dtype=np.float32)
+        for i, (feat, pairs) in enumerate(sorted(data["weights"].items())):
+            self._feature_ids[feat] = i
             for t, w in pairs:
-                vec[t] = w
-            self._weights[feat] = vec
+                self._W[i, t] = w
+        self._weights = {f: self._W[i] for f, i in self._feature_ids.items()}
         # dynamic tables: index n = <S>
         labels = list(tagset) + [BOS]
         self._t1 = np.zeros((n + 1, n), dtype=np.float32)
@@ -556,19 +588,27 @@ class FastTagger(Tagger):
         self._n_types = 0
         self._table = np.zeros((4096, len(OFFSETS), n), dtype=np.float32)
         self._ann_cache: dict[tuple[str, str], WordAnnotation] = {}
-        self._zero = np.zeros((len(OFFSETS), n), dtype=np.float32)
         self._lock = threading.Lock()
 
     # -- UPOS ------------------------------------------------------------------------------
-    def _type_vector(self, word: str):
-        """Per-offset score vectors of one word type, ``(5, n_tags)``."""
-        vec = self._zero.copy()
-        for k, off in enumerate(OFFSETS):
-            for f in type_features(word, off):
-                w = self._weights.get(f)
-                if w is not None:
-                    vec[k] += w
-        return vec
+    def _type_vectors(self, words: list[str]):
+        """Per-offset score vectors of word types, ``(n_words, 5, n_tags)``."""
+        np = self._np
+        fid = self._feature_ids
+        rows: list[int] = []
+        segs: list[int] = []
+        for i, word in enumerate(words):
+            for k, feats in enumerate(offset_features(word)):
+                seg = i * 5 + k
+                for f in feats:
+                    r = fid.get(f)
+                    if r is not None:
+                        rows.append(r)
+                        segs.append(seg)
+        out = np.zeros((len(words) * 5, self._W.shape[1]), dtype=np.float32)
+        if rows:
+            np.add.at(out, np.asarray(segs), self._W[np.asarray(rows)])
+        return out.reshape(len(words), 5, -1)
 
     def _type_ids(self, seq: list[str]):
         """Integer ids of word types (new types are scored once and appended to the table)."""
@@ -581,7 +621,7 @@ class FastTagger(Tagger):
                 self._n_types = 0
                 new = list(set(seq))
             new.sort()  # deterministic ids
-            vecs = np.stack([self._type_vector(w) for w in new])
+            vecs = self._type_vectors(new)
             start = self._n_types
             need = start + len(new)
             if need > self._table.shape[0]:
