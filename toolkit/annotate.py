@@ -159,14 +159,16 @@ def _segments(text: str, size: int = SEGMENT_CHARS) -> Iterator[tuple[int, str]]
     start = 0
     while n - start > size:
         limit = start + size
+        # cut just after a whitespace character, so the last token's space_after is kept
         cut = text.rfind("\n", start + size // 2, limit)
         if cut < 0:
             cut = text.rfind(". ", start + size // 2, limit)
             cut = cut + 1 if cut >= 0 else text.rfind(" ", start + size // 2, limit)
-        if cut <= start:
+        if cut < 0:
             cut = limit
             while cut < n and not text[cut].isspace():
                 cut += 1
+        cut = min(cut + 1, n)
         yield start, text[start:cut]
         start = cut
     yield start, text[start:]
