@@ -180,3 +180,48 @@ def documents_over_time(corpus_dir: str | Path, period: str = "month", by: str |
     meta["period"] = meta["date"].str[: freq[period]]
     keys = ["period"] + ([by] if by else [])
     return meta.groupby(keys, dropna=False).size().rename("documents").reset_index()
+
+
+def document_entities(corpus_dir: str | Path, doc_id: str) -> Any:
+    """The named entities of one document (multi-word spans joined), in order of first mention.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``entity, type, count``.
+    """
+    import pandas as pd
+
+    tokens = document_tokens(corpus_dir, doc_id)
+    ents = tokens[tokens["ent_id"] >= 0]
+    if ents.empty:
+        return pd.DataFrame(columns=["entity", "type", "count"])
+    spans = ents.groupby("ent_id", sort=True).agg(entity=("form", " ".join), type=("ent_type", "first"))
+    counts = spans.groupby(["entity", "type"], sort=False).size().rename("count").reset_index()
+    return counts
+
+
+def same_period(corpus_dir: str | Path, doc_id: str, days: int = 7, same_section: bool = True) -> Any:
+    """Documents published within ``days`` of ``doc_id`` (in its section by default).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Metadata columns ``id, title, date, source, section, url``, sorted by date.
+    """
+    import pandas as pd
+
+    from toolkit.documents import Corpus
+
+    meta = Corpus(corpus_dir).metadata_frame()
+    row = meta[meta["id"] == doc_id]
+    if row.empty:
+        raise InputError(f"no document with id {doc_id!r}", path=str(corpus_dir))
+    if row["date"].isna().all():
+        raise InputError(f"document {doc_id!r} has no date", path=str(corpus_dir))
+    dates = pd.to_datetime(meta["date"].str[:10], errors="coerce")
+    when = dates[row.index[0]]
+    keep = (dates - when).abs() <= pd.Timedelta(days=days)
+    if same_section and row["section"].notna().all():
+        keep &= meta["section"] == row["section"].iloc[0]
+    return meta[keep].assign(_d=dates[keep]).sort_values("_d").drop(columns="_d").reset_index(drop=True)
