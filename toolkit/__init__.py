@@ -18,6 +18,10 @@ _EXPORTS: dict[str, str] = {
     "read_documents": "toolkit.documents",
     "ingest": "toolkit.ingest",
     "corpus_info": "toolkit.ingest",
+    "load_config": "toolkit.experiment",
+    "run_experiment": "toolkit.experiment",
+    "build_report": "toolkit.report",
+    "kwic": "toolkit.explore",
 }
 
 

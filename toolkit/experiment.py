@@ -945,3 +945,7 @@ def describe_run(run_dir: str | Path) -> dict[str, Any]:
             f"{run_dir} is not a finished run directory (no manifest.json); run: fnt run EXPERIMENT.toml --out {run_dir}"
         )
     return json.loads(p.read_text(encoding="utf-8"))
+
+
+#: Alias re-exported as ``toolkit.run_experiment``.
+run_experiment = run
