@@ -31,21 +31,21 @@ def read_html(path: Path, opts: ReadOptions | None = None) -> Iterator[Record]:
     from toolkit.sources import europresse, rss, web
 
     data = path.read_bytes()
-    if not data.strip():
+    if len(data) < 4096 and not data.strip():
         yield Record(bad=BadRecord(str(path), None, "empty_file", "empty file"), path=str(path))
         return
     if rss.looks_like_feed(data[:4096]) and not data[:4096].lstrip().lower().startswith((b"<!doctype html", b"<html")):
         yield from rss.read_feed_bytes(data, str(path))
         return
-    text, _ = web.decode_html(data, path, (opts or ReadOptions()).encoding)
-    if europresse.looks_like_europresse(text):
-        yield from europresse.read_europresse(path, text)
-        return
-    if len(data) > web.MAX_PAGE_BYTES:
+    if len(data) > web.MAX_PAGE_BYTES and b"DocPublicationName" not in data[:200_000]:
         yield Record(bad=BadRecord(str(path), None, "too_large",
                                    f"page of {len(data) / 2**20:.0f} MiB is larger than the "
                                    f"{web.MAX_PAGE_BYTES // 2**20} MiB limit for web pages"),  # fmt: skip
                      path=str(path))
+        return
+    text, _ = web.decode_html(data, path, (opts or ReadOptions()).encoding)
+    if europresse.looks_like_europresse(text):
+        yield from europresse.read_europresse(path, text)
         return
     yield from web.read_web_page(path, text)
 
@@ -55,7 +55,7 @@ def read_feed_file(path: Path, opts: ReadOptions | None = None) -> Iterator[Reco
     from toolkit.sources import rss
 
     data = path.read_bytes()
-    if not data.strip():
+    if len(data) < 4096 and not data.strip():
         yield Record(bad=BadRecord(str(path), None, "empty_file", "empty file"), path=str(path))
         return
     yield from rss.read_feed_bytes(data, str(path))

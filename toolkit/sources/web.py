@@ -33,6 +33,7 @@ MIN_MAIN_TEXT = 40
 #: Pages larger than this are skipped (reason ``too_large``) rather than parsed.
 MAX_PAGE_BYTES = 20 * 2**20
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_NON_CONTENT = re.compile(r"<(script|style|noscript|iframe|template|object|embed)\b.*?</\1\s*>", re.I | re.S)
 _CANONICAL = re.compile(r"""<link[^>]+rel=["']canonical["'][^>]*>""", re.I)
 _HREF = re.compile(r"""href=["']([^"']+)["']""", re.I)
 _OG_URL = re.compile(r"""<meta[^>]+property=["']og:url["'][^>]+content=["']([^"']+)["']""", re.I)
@@ -74,6 +75,7 @@ def extract_page(html: str, url: str | None = None) -> dict[str, Any]:
     """
     import trafilatura
 
+    html = _NON_CONTENT.sub(" ", html)
     doc = None
     try:
         doc = trafilatura.bare_extraction(
