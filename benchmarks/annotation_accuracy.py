@@ -10,9 +10,12 @@ Two measurements, side by side with spaCy as distributed:
     copy with every ``'`` turned into ``’`` (FORM and text; gold lemmas untouched).
 
 ``--level text``
-    End to end through ``fnt evaluate annotation GOLD --mode M --json`` (toolkit tokeniser +
-    tagger, CoNLL 2018 scoring), when ``toolkit.evaluate_annotation`` is available; the baseline
-    is spaCy on the raw text with its own tokeniser, scored by the same scorer.
+    End to end, as ``fnt evaluate annotation GOLD --mode M --json`` does (the same function,
+    ``toolkit.evaluate_annotation.evaluate_annotation``): the gold's raw text is rebuilt,
+    tokenised and tagged by the toolkit, and scored as the CoNLL 2018 shared task does. The
+    baseline is the spaCy model on the same raw text with its own tokeniser (parser and NER
+    off, sentencizer on), scored by the same scorer. The ’ copies replace every ' in the file
+    (text, FORM and LEMMA).
 
 Usage::
 
@@ -24,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -127,7 +129,49 @@ def level_words(args) -> list[dict]:
     return rows
 
 
+def curly_copy(src: Path, dst: Path) -> Path:
+    """Copy of a CoNLL-U file with every ' turned into ’ (text, FORM and LEMMA alike)."""
+    dst.write_text(src.read_text(encoding="utf-8").replace("'", "\u2019"), encoding="utf-8")
+    return dst
+
+
+def spacy_raw_conllu(model: str, text: str, chunk: int = 20_000) -> list[str]:
+    """spaCy (parser and NER off, sentencizer on) on raw text, as CoNLL-U lines."""
+    import spacy
+
+    nlp = spacy.load(model, disable=["parser", "ner"])
+    nlp.add_pipe("sentencizer")
+    pieces, start = [], 0
+    while start < len(text):  # cut at spaces, never inside a token
+        end = min(len(text), start + chunk)
+        if end < len(text):
+            cut = text.rfind(" ", start, end)
+            end = cut + 1 if cut > start else end
+        pieces.append(text[start:end])
+        start = end
+    lines: list[str] = []
+    for doc in nlp.pipe(pieces, batch_size=8):
+        for sent in doc.sents:
+            toks = [t for t in sent if not t.is_space]
+            if not toks:
+                continue
+            lines.append("# text = " + sent.text.strip().replace("\n", " "))
+            for i, t in enumerate(toks, 1):
+                nxt = t.i + 1
+                space = bool(t.whitespace_) or (nxt < len(doc) and doc[nxt].is_space)
+                misc = "_" if space else "SpaceAfter=No"
+                cols = [str(i), t.text, t.lemma_ or "_", t.pos_ or "X", "_", str(t.morph) or "_",
+                        "0", "_", "_", misc]
+                lines.append("\t".join(cols))
+            lines.append("")
+    return lines
+
+
 def level_text(args) -> list[dict]:
+    """End to end: toolkit tokeniser + tagger vs spaCy on the raw text, CoNLL 2018 scoring."""
+    from toolkit.conllu import parse_conllu, read_conllu, reconstruct_text
+    from toolkit.evaluate_annotation import evaluate_annotation, score_conllu
+
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for key in args.files:
@@ -135,27 +179,26 @@ def level_text(args) -> list[dict]:
                 path = FILES[key]
                 label = key + (" (’)" if curly else "")
                 if curly:
-                    text = path.read_text(encoding="utf-8")
-                    lines = []
-                    for line in text.split("\n"):
-                        if line.startswith("# text"):
-                            line = line.replace("'", "\u2019")
-                        elif line and not line.startswith("#"):
-                            cols = line.split("\t")
-                            cols[1] = cols[1].replace("'", "\u2019")
-                            line = "\t".join(cols)
-                        lines.append(line)
-                    path = Path(tmp) / f"{key}-curly.conllu"
-                    path.write_text("\n".join(lines), encoding="utf-8")
+                    path = curly_copy(path, Path(tmp) / f"{key}-curly.conllu")
                 for mode in args.modes:
-                    cmd = [str(ROOT / ".venv" / "bin" / "fnt"), "evaluate", "annotation",
-                           str(path), "--mode", mode, "--json"]
-                    res = subprocess.run(cmd, capture_output=True, text=True, check=True)
-                    row = {"file": label, "system": mode, **json.loads(res.stdout)}
-                    rows.append(row)
+                    res = evaluate_annotation(path, mode)
+                    rows.append({"file": label, "system": mode, **res})
+                if args.baseline:
+                    gold = read_conllu(path)
+                    t0 = time.perf_counter()
+                    lines = spacy_raw_conllu(args.baseline, reconstruct_text(gold))
+                    seconds = time.perf_counter() - t0
+                    sc = score_conllu(gold, list(parse_conllu(lines)))
+                    res = {f"{k}_f1": round(v.f1, 2) for k, v in sc.items()}
+                    res["tokens_per_second"] = round(sc["tokens"].system / seconds, 1)
+                    rows.append({"file": label, "system": f"spacy {args.baseline} raw text",
+                                 **res})
+                for row in rows[-(len(args.modes) + bool(args.baseline)):]:
                     print(
-                        f"{label:18} {mode:10} Words {row['words_f1']:6.2f} UPOS "
-                        f"{row['upos_f1']:6.2f} LEMMA {row['lemma_f1']:6.2f}",
+                        f"{label:18} {row['system']:28} Tokens {row['tokens_f1']:6.2f} Words "
+                        f"{row['words_f1']:6.2f} Sents {row['sentences_f1']:6.2f} UPOS "
+                        f"{row['upos_f1']:6.2f} LEMMA {row['lemma_f1']:6.2f} "
+                        f"{row['tokens_per_second']:>9,.0f} tok/s",
                         flush=True,
                     )
     return rows
