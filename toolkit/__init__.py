@@ -25,6 +25,8 @@ _EXPORTS: dict[str, str] = {
     "run_experiment": "toolkit.experiment",
     "build_report": "toolkit.report",
     "kwic": "toolkit.explore",
+    "get_tagger": "toolkit.taggers",
+    "WordAnnotation": "toolkit.taggers",
 }
 
 
