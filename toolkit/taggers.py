@@ -518,6 +518,8 @@ def fix_upos(words: Sequence[str], upos: list[str], known_forms) -> list[str]:
     * a capitalised word inside the sentence (not all capitals) that neither the training
       lexicon (``known_forms``, lowercased) nor simplemma knows, tagged NOUN/ADJ/X, is PROPN
       (GSD dev: +0.5 UPOS for spaCy md);
+    * a single word *des* is the indefinite article (DET): the tokeniser has already split
+      the contraction *de* + *les*;
     * inverted subject clitics (``-t-il``, ``-elle``, ``-ce``) are PRON.
     """
     for i, w in enumerate(words):
@@ -531,6 +533,8 @@ def fix_upos(words: Sequence[str], upos: list[str], known_forms) -> list[str]:
             and not _known(low)
         ):
             upos[i] = "PROPN"
+        elif u == "ADP" and w in ("des", "Des"):
+            upos[i] = "DET"  # the contraction de + les is split by the tokeniser
         elif w[:1] == "-" and u != "PRON":
             core = w.lower()[1:]
             if core.startswith("t-"):
