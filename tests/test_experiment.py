@@ -178,3 +178,34 @@ def test_run_killed_midway_leaves_nothing_complete_and_resumes(tmp_path):
     assert cached["corpus"] and not cached["annotation"]
     assert (out / "manifest.json").is_file() and (out / "document_topics.csv").is_file()
     assert not any(p.name.endswith(".tmp") for p in stages.iterdir())
+
+
+def test_cli_bad_config_is_one_line(tmp_path, capsys):
+    from toolkit.cli import main
+
+    p = tmp_path / "bad.toml"
+    p.write_text('[corpus]\nsources = ["c"]\n[topics]\nkk = 3\n', encoding="utf-8")
+    assert main(["run", str(p)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "unknown key 'topics.kk'" in err and "known keys:" in err
+
+
+def test_cli_report_of_missing_run(tmp_path, capsys):
+    from toolkit.cli import main
+
+    assert main(["report", str(tmp_path)]) == 2
+    assert "fnt run" in capsys.readouterr().err
+
+
+def test_cli_set_overrides_and_report_command(tmp_path, capsys):
+    from tests.report_run import make_run
+    from toolkit.cli import main
+    from toolkit.commands.run import _parse_set
+
+    assert _parse_set(["topics.k=10", "topics.themes=none", "selection.k=[4, 6]"]) == {
+        "topics.k": 10, "topics.themes": "none", "selection.k": [4, 6]}
+    run_dir = make_run(tmp_path)
+    assert main(["report", str(run_dir)]) == 0
+    out = capsys.readouterr().out
+    assert f"report: {run_dir / 'report' / 'index.html'}" in out
+    assert (run_dir / "report" / "tables" / "README.md").is_file()
