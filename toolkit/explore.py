@@ -52,6 +52,39 @@ def _tokens(corpus_dir: str | Path) -> Path:
     return require_tokens(corpus_dir)
 
 
+def _iter_token_docs(path: Path, columns: list[str], batch_size: int = 65_536):
+    """Stream the token table one document at a time: ``(doc_id, {column: list})``."""
+    import pyarrow.parquet as pq
+
+    pending_id = None
+    pending: dict[str, list] = {c: [] for c in columns}
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_size, columns=["doc_id", *columns]):
+        d = batch.to_pydict()
+        ids = d["doc_id"]
+        start = 0
+        for i in range(1, len(ids) + 1):
+            if i == len(ids) or ids[i] != ids[start]:
+                if ids[start] != pending_id:
+                    if pending_id is not None:
+                        yield pending_id, pending
+                    pending_id, pending = ids[start], {c: [] for c in columns}
+                for c in columns:
+                    pending[c].extend(d[c][start:i])
+                start = i
+    if pending_id is not None:
+        yield pending_id, pending
+
+
+def _texts(corpus_dir: str | Path, ids: set[str]) -> dict[str, str]:
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from toolkit.documents import Corpus, Document
+
+    table = pq.read_table(Corpus(corpus_dir).path, filters=pc.field("id").isin(sorted(ids)))
+    return {row["id"]: Document.from_row(row).full_text for row in table.to_pylist()}
+
+
 def kwic(
     corpus_dir: str | Path,
     query: str,
@@ -61,6 +94,9 @@ def kwic(
     limit: int | None = 100,
 ) -> Any:
     """Keyword in context: every occurrence of ``query`` with ``window`` words either side.
+
+    The context is cut from the document's original text (``full_text``), so contractions,
+    apostrophes and spacing appear as published.
 
     Parameters
     ----------
@@ -83,24 +119,34 @@ def kwic(
     """
     import pandas as pd
 
-    from toolkit.vocabulary import iter_document_rows
-
     if unit not in ("lemma", "norm", "form"):
         raise ConfigError(f"unit must be lemma, norm or form, not {unit!r}")
-    words = query.lower().split()
+    import re
+
+    # split on spaces and after elided articles (l'Union → l' + union), as the tokenizer does
+    words = [w for w in re.split(r"\s+|(?<=')", query.lower().replace("’", "'")) if w]
     if not words:
         raise InputError("empty query: give a word, e.g. kwic(corpus_dir, 'coopération')")
     n = len(words)
-    rows = []
-    for doc_id, cols in iter_document_rows(_tokens(corpus_dir)):
-        keys = [str(v).lower() for v in cols[unit]]
-        forms = [str(v) for v in cols["form"]]
+    hits = []  # (doc_id, left_start, kw_start, kw_end, right_end)
+    for doc_id, cols in _iter_token_docs(_tokens(corpus_dir), [unit, "start", "end"]):
+        keys = [str(v).lower().replace("’", "'") for v in cols[unit]]
+        starts, ends = cols["start"], cols["end"]
         for i in range(len(keys) - n + 1):
             if keys[i : i + n] == words:
-                rows.append((doc_id, " ".join(forms[max(0, i - window) : i]),
-                             " ".join(forms[i : i + n]), " ".join(forms[i + n : i + n + window])))  # fmt: skip
-                if limit is not None and len(rows) >= limit:
-                    return pd.DataFrame(rows, columns=["doc_id", "left", "keyword", "right"])
+                j = i + n - 1
+                hits.append((doc_id, starts[max(0, i - window)], starts[i], ends[j],
+                             ends[min(len(ends) - 1, j + window)]))  # fmt: skip
+                if limit is not None and len(hits) >= limit:
+                    break
+        if limit is not None and len(hits) >= limit:
+            break
+    texts = _texts(corpus_dir, {h[0] for h in hits}) if hits else {}
+
+    def clean(s: str) -> str:
+        return " ".join(s.split())
+
+    rows = [(d, clean(texts[d][a:b]), texts[d][b:c], clean(texts[d][c:e])) for d, a, b, c, e in hits if d in texts]
     return pd.DataFrame(rows, columns=["doc_id", "left", "keyword", "right"])
 
 
