@@ -42,7 +42,7 @@ def test_fix_encoding(text_in, expected):
         ("\ufeffDébut", "Début"),  # stray BOM
         ("soft\u00adhyphen", "softhyphen"),
         ("e\u0301te\u0301", "été"),  # NFC
-        ("Il a dit\u00a0: « oui »", "Il a dit : « oui »"),  # NBSP → space
+        ("Il a dit\u00a0: « 1\u202f250 »", "Il a dit\u00a0: « 1\u202f250 »"),  # French spaces kept
         ("a  \t b", "a b"),
         ("p1\r\n\r\n\r\n\r\np2", "p1\n\np2"),
         ("  \n ", ""),
