@@ -38,6 +38,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -103,25 +104,46 @@ class AnnotatedWord:
 class AnnotatedDocument:
     """A tokenised, tagged document (or one segment of a long document).
 
+    Word annotations are stored as flat columns (one entry per syntactic word, in order), which
+    keeps the hot path free of per-word objects.
+
     Attributes
     ----------
     doc_id : str
     sentences : list of Sentence
         Tokens with offsets in the document's text.
-    words : list of list of list of AnnotatedWord
-        ``words[s][t]`` are the syntactic words of token ``t`` of sentence ``s``.
+    word_token : list of int
+        For each word, the index of its surface token in this segment (``du`` → two words
+        with the same token).
+    form, norm, lemma, upos, feats, ent_type, ent_iob : list of str
+        One entry per word (``form`` is the original token for ordinary words).
+    ent_id : list of int
+        Entity span index in the document, -1 outside entities.
     error : str or None
-        Why annotation failed (then ``sentences`` is empty).
+        Why annotation failed (then there are no sentences).
     """
 
     doc_id: str
     sentences: list[Sentence] = field(default_factory=list)
-    words: list[list[list[AnnotatedWord]]] = field(default_factory=list)
     error: str | None = None
     first_sentence: int = 0  # index of the first sentence (segments of a long document)
     first_token: int = 0
     first_word: int = 0
     non_french: bool = False
+    word_token: list[int] = field(default_factory=list)
+    form: list[str] = field(default_factory=list)
+    norm: list[str] = field(default_factory=list)
+    lemma: list[str] = field(default_factory=list)
+    upos: list[str] = field(default_factory=list)
+    feats: list[str] = field(default_factory=list)
+    ent_type: list[str] = field(default_factory=list)
+    ent_id: list[int] = field(default_factory=list)
+    ent_iob: list[str] = field(default_factory=list)
+
+    @property
+    def tokens(self) -> list[Token]:
+        """All surface tokens, in order."""
+        return [t for s in self.sentences for t in s.tokens]
 
     @property
     def n_tokens(self) -> int:
@@ -129,7 +151,34 @@ class AnnotatedDocument:
 
     @property
     def n_words(self) -> int:
-        return sum(len(w) for s in self.words for w in s)
+        return len(self.form)
+
+    def word(self, i: int) -> AnnotatedWord:
+        """Word ``i`` of this segment as an object."""
+        return AnnotatedWord(self.form[i], self.norm[i], self.lemma[i], self.upos[i],
+                             self.feats[i], self.ent_type[i], self.ent_id[i], self.ent_iob[i])  # fmt: skip
+
+    @property
+    def words(self) -> list[list[list[AnnotatedWord]]]:
+        """Nested view: ``words[s][t]`` are the words of token ``t`` of sentence ``s``."""
+        out, k = [], 0
+        for sent in self.sentences:
+            sw = []
+            for tok in sent.tokens:
+                n = len(tok.words)
+                sw.append([self.word(k + j) for j in range(n)])
+                k += n
+            out.append(sw)
+        return out
+
+    def extend(self, other: AnnotatedDocument) -> None:
+        """Append a later segment of the same document (used to merge segments)."""
+        shift = self.n_tokens
+        self.sentences.extend(other.sentences)
+        self.word_token.extend(i + shift for i in other.word_token)
+        for name in ("form", "norm", "lemma", "upos", "feats", "ent_type", "ent_id", "ent_iob"):
+            getattr(self, name).extend(getattr(other, name))
+        self.non_french = self.non_french or other.non_french
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -194,24 +243,39 @@ def resolve_tagger(mode: str, tagger: TaggerLike | None = None) -> TaggerLike:
 class _EntityState:
     """Turns per-word BIO labels into entity ids across the words of one document."""
 
-    __slots__ = ("next_id", "current", "current_type")
+    __slots__ = ("next_id", "current", "current_type", "last_word")
 
     def __init__(self) -> None:
         self.next_id = 0
         self.current = -1
         self.current_type = ""
+        self.last_word = -2  # index (in the document) of the last word inside an entity
 
-    def assign(self, norm: str, ent_type: str, ent_iob: str) -> tuple[str, int, str]:
-        if ent_iob == "O" or not ent_type or norm.lower() in _ELIDED:
-            self.current = -1
-            self.current_type = ""
-            return "", -1, "O"
-        if ent_iob == "I" and self.current >= 0 and self.current_type == ent_type:
-            return ent_type, self.current, "I"
-        self.current = self.next_id
-        self.current_type = ent_type
-        self.next_id += 1
-        return ent_type, self.current, "B"
+    def assign(self, doc: AnnotatedDocument) -> None:
+        """Fill ``doc.ent_type``, ``doc.ent_id`` and ``doc.ent_iob`` from the tagger's labels
+        (already in ``ent_type`` / ``ent_iob``); only words inside entities are visited."""
+        n = len(doc.form)
+        ids = [-1] * n
+        types, iobs, norms = doc.ent_type, doc.ent_iob, doc.norm
+        base = doc.first_word
+        for i in [i for i, x in enumerate(iobs) if x != "O"]:
+            etype = types[i]
+            if not etype or norms[i].lower() in _ELIDED:
+                types[i], iobs[i] = "", "O"  # never an entity on an elided word (l', qu')
+                continue
+            continuing = (
+                iobs[i] == "I" and self.last_word == base + i - 1 and self.current_type == etype
+            )
+            if continuing:
+                ids[i] = self.current
+            else:
+                self.current = self.next_id
+                self.current_type = etype
+                self.next_id += 1
+                ids[i] = self.current
+                iobs[i] = "B"
+            self.last_word = base + i
+        doc.ent_id = ids
 
 
 def _tag_sentences(tagger: TaggerLike, word_lists: list[list[str]]) -> list[list[Any]]:
@@ -227,21 +291,22 @@ def _tag_sentences(tagger: TaggerLike, word_lists: list[list[str]]) -> list[list
     return out
 
 
+_get = {name: attrgetter(name) for name in ("lemma", "upos", "feats", "ent_type", "ent_iob")}
+
+
 def _build(doc: AnnotatedDocument, tagged: list[list[Any]], ents: _EntityState) -> None:
-    words_out = []
-    for sent, tags in zip(doc.sentences, tagged, strict=True):
-        k = 0
-        sent_words = []
-        for tok in sent.tokens:
-            wlist = []
-            for form, norm in zip(tok.words, tok.word_norms, strict=True):
-                a = tags[k]
-                k += 1
-                et, eid, iob = ents.assign(norm, a.ent_type, a.ent_iob)
-                wlist.append(AnnotatedWord(form, norm, a.lemma, a.upos, a.feats or "_", et, eid, iob))
-            sent_words.append(wlist)
-        words_out.append(sent_words)
-    doc.words = words_out
+    """Fill the word columns of ``doc`` from the tagger output (one list per sentence)."""
+    toks = [t for s in doc.sentences for t in s.tokens]
+    doc.word_token = [i for i, t in enumerate(toks) for _ in t.words]
+    doc.form = [w for t in toks for w in t.words]
+    doc.norm = [w for t in toks for w in t.word_norms]
+    flat = [a for sent in tagged for a in sent]
+    doc.lemma = list(map(_get["lemma"], flat))
+    doc.upos = list(map(_get["upos"], flat))
+    doc.feats = [f or "_" for f in map(_get["feats"], flat)]
+    doc.ent_type = list(map(_get["ent_type"], flat))
+    doc.ent_iob = list(map(_get["ent_iob"], flat))
+    ents.assign(doc)
 
 
 def annotate_documents(
@@ -274,7 +339,7 @@ def annotate_documents(
             for base, piece in _segments(text or "", segment_chars):
                 sents = split_text(piece)
                 _shift(sents, base)
-                doc = AnnotatedDocument(doc_id, sents, [], None, n_sent, n_tok, n_word)
+                doc = AnnotatedDocument(doc_id, sents, None, n_sent, n_tok, n_word)
                 if first:
                     doc.non_french = not looks_french(sents[0].tokens if sents else [])
                     first = False
@@ -283,7 +348,7 @@ def annotate_documents(
                 _build(doc, tagged, ents)
                 n_sent += len(sents)
                 n_tok += doc.n_tokens
-                n_word += sum(len(w) for w in word_lists)
+                n_word += doc.n_words
                 yield doc
         except Exception as exc:  # one bad document must not lose the others
             log.warning("document %r: annotation failed: %s", doc_id, exc)
@@ -318,9 +383,7 @@ def annotate_text(
     for part in annotate_documents([(doc_id, text)], tg):
         if part.error:
             raise ToolkitError(f"annotation failed: {part.error}")
-        merged.sentences.extend(part.sentences)
-        merged.words.extend(part.words)
-        merged.non_french = merged.non_french or part.non_french
+        merged.extend(part)
     return merged
 
 
@@ -337,69 +400,75 @@ def to_conllu_lines(doc: AnnotatedDocument, *, newdoc: bool = False) -> Iterator
 
     if newdoc and doc.first_sentence == 0:
         yield f"# newdoc id = {doc.doc_id}"
-    for si, (sent, swords) in enumerate(zip(doc.sentences, doc.words, strict=True)):
+    k = 0  # word index in the segment
+    for si, sent in enumerate(doc.sentences):
         yield f"# sent_id = {doc.doc_id}-{doc.first_sentence + si + 1}"
+        last = len(sent.tokens) - 1
         text = "".join(
-            t.text + (" " if t.space_after and i < len(sent.tokens) - 1 else "")
-            for i, t in enumerate(sent.tokens)
+            t.text + (" " if t.space_after and i < last else "") for i, t in enumerate(sent.tokens)
         )
         yield f"# text = {form_value(text)}"
         wid = 0
-        for tok, words in zip(sent.tokens, swords, strict=True):
+        for tok in sent.tokens:
             tmisc = []
             if not tok.space_after:
                 tmisc.append("SpaceAfter=No")
             if tok.norm != tok.text:
                 tmisc.append("Norm=" + misc_value(tok.norm))
             tmisc.append(f"TokenRange={tok.start}:{tok.end}")
-            if len(words) > 1:
+            n = len(tok.words)
+            if n > 1:
                 yield "\t".join(
-                    (f"{wid + 1}-{wid + len(words)}", form_value(tok.text), "_", "_", "_", "_",
+                    (f"{wid + 1}-{wid + n}", form_value(tok.text), "_", "_", "_", "_",
                      "_", "_", "_", "|".join(tmisc))
                 )  # fmt: skip
-            for w in words:
+            for _ in range(n):
                 wid += 1
-                if len(words) > 1:
-                    misc = [f"NE={w.ent_iob}-{w.ent_type}"] if w.ent_id >= 0 else []
-                    form = w.form
-                else:
-                    misc = list(tmisc)
-                    if w.ent_id >= 0:
-                        misc.append(f"NE={w.ent_iob}-{w.ent_type}")
-                    form = form_value(tok.text)
+                misc = [] if n > 1 else list(tmisc)
+                if doc.ent_id[k] >= 0:
+                    misc.append(f"NE={doc.ent_iob[k]}-{doc.ent_type[k]}")
+                form = doc.form[k] if n > 1 else form_value(tok.text)
                 yield "\t".join(
-                    (str(wid), form, form_value(w.lemma) or "_", w.upos or "_", w.feats or "_",
-                     "_", "_", "_", "_", "|".join(misc) if misc else "_")
+                    (str(wid), form, form_value(doc.lemma[k]) or "_", doc.upos[k] or "_",
+                     doc.feats[k] or "_", "_", "_", "_", "_", "|".join(misc) if misc else "_")
                 )  # fmt: skip
+                k += 1
         yield ""
 
 
 def _columns(doc: AnnotatedDocument) -> dict[str, list]:
-    cols: dict[str, list] = {c: [] for c in TOKEN_COLUMNS}
-    word = doc.first_word
-    token = doc.first_token
-    doc_id = doc.doc_id
-    for si, (sent, swords) in enumerate(zip(doc.sentences, doc.words, strict=True)):
-        s_index = doc.first_sentence + si
-        for tok, words in zip(sent.tokens, swords, strict=True):
-            for w in words:
-                cols["doc_id"].append(doc_id)
-                cols["sent"].append(s_index)
-                cols["word"].append(word)
-                cols["token"].append(token)
-                cols["start"].append(tok.start)
-                cols["end"].append(tok.end)
-                cols["form"].append(w.form)
-                cols["norm"].append(w.norm)
-                cols["lemma"].append(w.lemma)
-                cols["upos"].append(w.upos)
-                cols["feats"].append(w.feats)
-                cols["ent_type"].append(w.ent_type)
-                cols["ent_id"].append(w.ent_id)
-                cols["space_after"].append(tok.space_after)
-                word += 1
-            token += 1
-    return cols
+    """Token-table columns (one entry per word) of an annotated document or segment."""
+    toks = doc.tokens
+    wt = doc.word_token
+    n = len(wt)
+    sent_of_tok = [doc.first_sentence + si for si, s in enumerate(doc.sentences) for _ in s.tokens]
+    if n == len(toks):  # no multiword token: words and tokens coincide
+        starts = [t.start for t in toks]
+        ends = [t.end for t in toks]
+        space = [t.space_after for t in toks]
+        sent = sent_of_tok
+    else:
+        starts = [toks[i].start for i in wt]
+        ends = [toks[i].end for i in wt]
+        space = [toks[i].space_after for i in wt]
+        sent = [sent_of_tok[i] for i in wt]
+    ft = doc.first_token
+    return {
+        "doc_id": [doc.doc_id] * n,
+        "sent": sent,
+        "word": list(range(doc.first_word, doc.first_word + n)),
+        "token": [ft + i for i in wt],
+        "start": starts,
+        "end": ends,
+        "form": doc.form,
+        "norm": doc.norm,
+        "lemma": doc.lemma,
+        "upos": doc.upos,
+        "feats": doc.feats,
+        "ent_type": doc.ent_type,
+        "ent_id": doc.ent_id,
+        "space_after": space,
+    }
 
 
 def token_schema():

@@ -223,6 +223,8 @@ class Token(NamedTuple):
         Whether whitespace follows the token.
     words : tuple of str
         Syntactic words: ``(text,)`` for ordinary tokens, ``("de", "le")`` for ``du``.
+    word_norms : tuple of str
+        Normalised syntactic words, what a tagger receives: ``(norm,)`` or ``("de", "le")``.
     """
 
     text: str
@@ -231,16 +233,12 @@ class Token(NamedTuple):
     norm: str
     space_after: bool
     words: tuple[str, ...]
+    word_norms: tuple[str, ...]
 
     @property
     def is_multiword(self) -> bool:
         """True for contractions such as ``du`` = ``de`` + ``le``."""
         return len(self.words) > 1
-
-    @property
-    def word_norms(self) -> tuple[str, ...]:
-        """Normalised syntactic words (what a tagger receives)."""
-        return self.words if len(self.words) > 1 else (self.norm,)
 
 
 @dataclass(slots=True)
@@ -529,13 +527,18 @@ def _tokenize(text: str) -> tuple[list[Token], list[int]]:
     space_after = [spans[i][1] < spans[i + 1][0] for i in range(n - 1)]
     space_after.append(spans[-1][1] < len(work))
     words = [(s,) for s in surfaces]
+    wnorms = words if surfaces is norms else [(x,) for x in norms]
     forms = _CONTRACTION_FORMS
     for i in [i for i, x in enumerate(norms) if x in forms]:
         key = forms[norms[i]]
         if key == "des" and _des_is_article(norms[i - 1] if i else None):
             continue
         words[i] = _case_words(norms[i], _CONTRACTIONS[key])
-    tokens = list(map(_new_token, zip(surfaces, starts, ends, norms, space_after, words, strict=True)))
+        if wnorms is not words:
+            wnorms[i] = words[i]
+    tokens = list(
+        map(_new_token, zip(surfaces, starts, ends, norms, space_after, words, wnorms, strict=True))
+    )
     line_starts: list[int] = []
     if "\n" in work:
         from bisect import bisect_left
