@@ -27,6 +27,14 @@ _EXPORTS: dict[str, str] = {
     "kwic": "toolkit.explore",
     "get_tagger": "toolkit.taggers",
     "WordAnnotation": "toolkit.taggers",
+    "normalize": "toolkit.french",
+    "explain": "toolkit.french",
+    "tokenize": "toolkit.french",
+    "sentences": "toolkit.french",
+    "annotate_text": "toolkit.annotate",
+    "annotate_corpus": "toolkit.annotate",
+    "read_conllu": "toolkit.conllu",
+    "evaluate_annotation": "toolkit.evaluate_annotation",
 }
 
 
