@@ -173,6 +173,7 @@ def test_run_killed_midway_leaves_nothing_complete_and_resumes(tmp_path):
     assert any(n.startswith("corpus-") for n in complete)
     assert not any(n.startswith(("annotation-", "vocabulary-", "topics-")) for n in complete)
     assert not (out / "manifest.json").exists() and not (out / "topics.json").exists()
+    assert not (out / "report").exists()
     result = run(cfg, out, progress=False, report=False)
     cached = {s["stage"]: s["cached"] for s in result.manifest["stages"]}
     assert cached["corpus"] and not cached["annotation"]

@@ -313,7 +313,13 @@ class ExperimentConfig:
 
 
 def _where(path: Path | None) -> str:
-    return f" in {path}" if path is not None else ""
+    if path is None:
+        return ""
+    try:
+        shown = path.relative_to(Path.cwd())
+    except ValueError:
+        shown = path
+    return f" in {shown}"
 
 
 def resolve_config(raw: Mapping[str, Any], path: Path | None = None, source_text: str = "") -> ExperimentConfig:
@@ -857,8 +863,9 @@ def run(
     r = _Runner(cfg, run_dir, cache, force, progress)
     with cache.lock():
         cache.clean()
-        # a run directory without manifest.json is incomplete: remove the old one first
-        (run_dir / "manifest.json").unlink(missing_ok=True)
+        # a run directory without manifest.json is incomplete: remove the previous run's
+        # outputs first (manifest first), so a run killed now leaves nothing that looks complete
+        _clear_outputs(run_dir)
         write_json(run_dir / "config.json", cfg.to_dict())
         if cfg.source_text:
             from toolkit.runtime import atomic_write_text
@@ -885,16 +892,30 @@ def run(
     if report:
         from toolkit.report import build_report
 
-        write_json(run_dir / "manifest.json", {**manifest, "finished": now_iso(),
-                                                 "seconds": round(time.perf_counter() - t_start, 3),
-                                                 "peak_memory_mb": peak_memory_mb()})  # fmt: skip
-        report_path = build_report(run_dir)
+        # the report shows the manifest; manifest.json itself is written last
+        snapshot = {**manifest, "finished": now_iso(), "seconds": round(time.perf_counter() - t_start, 3),
+                    "peak_memory_mb": peak_memory_mb()}  # fmt: skip
+        report_path = build_report(run_dir, manifest=snapshot)
         manifest["stages"].append({"stage": "report", "cached": False,
                                    "seconds": round(time.perf_counter() - t_report, 3)})  # fmt: skip
     manifest.update(finished=now_iso(), seconds=round(time.perf_counter() - t_start, 3),
                     peak_memory_mb=peak_memory_mb())  # fmt: skip
     write_json(run_dir / "manifest.json", manifest)
     return RunResult(run_dir, manifest, dict(r.paths), report_path)
+
+
+#: What a run writes at the top of its run directory (removed when a new run starts).
+RUN_OUTPUTS = ("manifest.json", "topics.json", "document_topics.csv", "topic_terms.csv",
+               "evaluation.json", "report", "model", "selection", "embeddings")  # fmt: skip
+
+
+def _clear_outputs(run_dir: Path) -> None:
+    for name in RUN_OUTPUTS:
+        p = run_dir / name
+        if p.is_dir():
+            shutil.rmtree(p)
+        else:
+            p.unlink(missing_ok=True)
 
 
 def _ids(corpus_dir: Path) -> list[str]:

@@ -36,7 +36,7 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-def build_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
+def build_report(run_dir: str | Path, out: str | Path | None = None, manifest: dict | None = None) -> Path:
     """Write the HTML report, Markdown summary and tables of a run directory.
 
     Parameters
@@ -45,6 +45,8 @@ def build_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
         A run directory written by ``fnt run`` (holds ``manifest.json`` and ``model/``).
     out : path, optional
         Report directory (default ``run_dir/report``).
+    manifest : dict, optional
+        The run's manifest (default: ``run_dir/manifest.json``).
 
     Returns
     -------
@@ -59,7 +61,7 @@ def build_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
 
     run_dir = Path(run_dir)
     target = Path(out) if out is not None else run_dir / "report"
-    data = collect(run_dir)
+    data = collect(run_dir, manifest=manifest)
     with atomic_directory(target, overwrite=True) as tmp:
         write_tables(data.tables, tmp / "tables")
         write_markdown(data, tmp / "summary.md")

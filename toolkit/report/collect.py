@@ -89,7 +89,7 @@ def _prevalence(output: Any, corpus_dir: Path | None, by: str, period: str, what
     return frame[["topic", by, "share", "n_documents"]]
 
 
-def collect(run_dir: str | Path) -> ReportData:
+def collect(run_dir: str | Path, manifest: dict[str, Any] | None = None) -> ReportData:
     """Read a run directory into :class:`ReportData` (corpus, topics, themes, seed, tables).
 
     Raises
@@ -113,7 +113,8 @@ def collect(run_dir: str | Path) -> ReportData:
         raise StageMissingError(
             f"{run_dir} holds no topic model (model/); run: fnt run EXPERIMENT.toml --out {run_dir}"
         )
-    manifest = _read_json(run_dir / "manifest.json") or {}
+    if manifest is None:
+        manifest = _read_json(run_dir / "manifest.json") or {}
     config = _read_json(run_dir / "config.json") or {}
     rep = config.get("report", {})
     lam = float(rep.get("relevance_lambda", 0.6))
