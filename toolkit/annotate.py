@@ -309,16 +309,45 @@ def _build(doc: AnnotatedDocument, tagged: list[list[Any]], ents: _EntityState) 
     ents.assign(doc)
 
 
+def _document_segments(
+    doc_id: str, text: str, segment_chars: int
+) -> Iterator[tuple[AnnotatedDocument, list[list[str]], _EntityState]]:
+    """Tokenise one document, segment by segment: ``(segment, word lists, entity state)``."""
+    ents = _EntityState()
+    n_sent = n_tok = n_word = 0
+    first = True
+    for base, piece in _segments(text or "", segment_chars):
+        sents = split_text(piece)
+        _shift(sents, base)
+        doc = AnnotatedDocument(doc_id, sents, None, n_sent, n_tok, n_word)
+        if first:
+            doc.non_french = not looks_french(sents[0].tokens if sents else [])
+            first = False
+        word_lists = [[w for t in s.tokens for w in t.word_norms] for s in sents]
+        n_sent += len(sents)
+        n_tok += doc.n_tokens
+        n_word += sum(map(len, word_lists))
+        yield doc, word_lists, ents
+
+
+def _reason(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
 def annotate_documents(
     items: Iterable[tuple[str, str]],
     tagger: TaggerLike,
     segment_chars: int = SEGMENT_CHARS,
+    batch_sentences: int = 1000,
 ) -> Iterator[AnnotatedDocument]:
     """Annotate ``(doc_id, text)`` pairs; the single code path behind every entry point.
 
-    Long documents are yielded as several :class:`AnnotatedDocument` segments with the same
-    ``doc_id`` (offsets and indices continue across segments). A document that fails yields
-    one object with ``error`` set, and the others go on.
+    Sentences of several documents are tagged together (``batch_sentences`` per tagger call),
+    which is what makes spaCy and the fast tagger efficient. Long documents are yielded as
+    several :class:`AnnotatedDocument` segments with the same ``doc_id`` (offsets and indices
+    continue across segments). A document that fails (tokenisation or tagging) yields one
+    object with ``error`` set, and the others go on: when a batched tagger call fails, its
+    documents are tagged again one by one to find the culprit.
 
     Parameters
     ----------
@@ -326,33 +355,57 @@ def annotate_documents(
     tagger : object with ``tag(list[list[str]]) -> list[list[WordAnnotation]]``
     segment_chars : int
         Largest piece of text tokenised and tagged at once.
+    batch_sentences : int
+        Sentences per tagger call (across documents).
 
     Yields
     ------
     AnnotatedDocument
     """
+    failed: dict[str, str] = {}
+    reported: set[str] = set()
+    pending: list[tuple[AnnotatedDocument, list[list[str]], _EntityState]] = []
+    n_pending = 0
+
+    def flush() -> Iterator[AnnotatedDocument]:
+        jobs = [p for p in pending if p[0].doc_id not in failed]
+        lists = [wl for p in jobs for wl in p[1]]
+        try:
+            tagged = _tag_sentences(tagger, lists) if lists else []
+            k = 0
+            for doc, wl, ents in jobs:
+                _build(doc, tagged[k : k + len(wl)], ents)
+                k += len(wl)
+        except Exception:
+            for doc, wl, ents in jobs:  # find the failing document(s)
+                if doc.doc_id in failed:
+                    continue
+                try:
+                    _build(doc, _tag_sentences(tagger, wl) if wl else [], ents)
+                except Exception as exc:
+                    failed[doc.doc_id] = _reason(exc)
+        for doc, _, _ in pending:
+            if doc.doc_id in failed:
+                if doc.doc_id not in reported:
+                    reported.add(doc.doc_id)
+                    log.warning("document %r: annotation failed: %s", doc.doc_id, failed[doc.doc_id])
+                    yield AnnotatedDocument(doc.doc_id, error=failed[doc.doc_id])
+                continue
+            yield doc
+        pending.clear()
+
     for doc_id, text in items:
         try:
-            ents = _EntityState()
-            n_sent = n_tok = n_word = 0
-            first = True
-            for base, piece in _segments(text or "", segment_chars):
-                sents = split_text(piece)
-                _shift(sents, base)
-                doc = AnnotatedDocument(doc_id, sents, None, n_sent, n_tok, n_word)
-                if first:
-                    doc.non_french = not looks_french(sents[0].tokens if sents else [])
-                    first = False
-                word_lists = [[w for t in s.tokens for w in t.word_norms] for s in sents]
-                tagged = _tag_sentences(tagger, word_lists) if word_lists else []
-                _build(doc, tagged, ents)
-                n_sent += len(sents)
-                n_tok += doc.n_tokens
-                n_word += doc.n_words
-                yield doc
-        except Exception as exc:  # one bad document must not lose the others
-            log.warning("document %r: annotation failed: %s", doc_id, exc)
-            yield AnnotatedDocument(doc_id, error=f"{type(exc).__name__}: {exc}")
+            for seg in _document_segments(doc_id, text, segment_chars):
+                pending.append(seg)
+                n_pending += len(seg[1])
+                if n_pending >= batch_sentences:
+                    yield from flush()
+                    n_pending = 0
+        except Exception as exc:  # tokenisation failure: this document only
+            failed[doc_id] = _reason(exc)
+            pending.append((AnnotatedDocument(doc_id), [], _EntityState()))
+    yield from flush()
 
 
 def annotate_text(
@@ -528,34 +581,43 @@ def _process_batch(
     t0 = time.perf_counter()
     tg = tagger if tagger is not None else _WORKER_TAGGER
     assert tg is not None
-    res = _BatchResult(payload=[] if fmt == "table" else "")
+    res = _BatchResult(payload=None)
     schema = token_schema() if fmt == "table" else None
-    lines: list[str] = []
-    seen: set[str] = set()
+    chunks: list[tuple[str, Any]] = []  # (doc_id, record batch or CoNLL-U text)
+    counted: dict[str, AnnotatedDocument] = {}
+    stats: dict[str, list[int]] = {}
+    failed_ids: set[str] = set()
     for doc in annotate_documents(batch, tg):
-        if doc.doc_id not in seen:
-            seen.add(doc.doc_id)
-            res.documents += 1
         if doc.error is not None:
             res.failed.append({"id": doc.doc_id, "reason": doc.error})
+            failed_ids.add(doc.doc_id)
             continue
-        if doc.non_french:
-            res.non_french.append(doc.doc_id)
-        if doc.first_sentence == 0 and not doc.sentences:
-            res.empty.append(doc.doc_id)
-        res.sentences += len(doc.sentences)
-        res.tokens += doc.n_tokens
-        res.words += doc.n_words
+        if doc.doc_id not in counted:
+            counted[doc.doc_id] = doc
+            stats[doc.doc_id] = [0, 0, 0]
+        st = stats[doc.doc_id]
+        st[0] += len(doc.sentences)
+        st[1] += doc.n_tokens
+        st[2] += doc.n_words
         if fmt == "table":
-            res.payload.append(pa.RecordBatch.from_pydict(_columns(doc), schema=schema))
+            chunks.append((doc.doc_id, pa.RecordBatch.from_pydict(_columns(doc), schema=schema)))
         else:
-            lines.extend(to_conllu_lines(doc, newdoc=True))
-    # a document that failed in a later segment must not leave partial rows
-    if res.failed and fmt == "table":
-        bad = {f["id"] for f in res.failed}
-        res.payload = [b for b in res.payload if b.num_rows == 0 or b.column(0)[0].as_py() not in bad]
-    if fmt != "table":
-        res.payload = "\n".join(lines) + ("\n" if lines else "")
+            text = "\n".join(to_conllu_lines(doc, newdoc=True))
+            chunks.append((doc.doc_id, text + "\n" if text else ""))
+    res.documents = len({d for d, _ in batch})
+    for doc_id, doc in counted.items():
+        if doc_id in failed_ids:  # failed in a later segment: drop its earlier rows too
+            continue
+        s_, t_, w_ = stats[doc_id]
+        res.sentences += s_
+        res.tokens += t_
+        res.words += w_
+        if doc.non_french:
+            res.non_french.append(doc_id)
+        if s_ == 0:
+            res.empty.append(doc_id)
+    kept = [c for d, c in chunks if d not in failed_ids]
+    res.payload = kept if fmt == "table" else "".join(kept)
     res.seconds = time.perf_counter() - t0
     return res
 
