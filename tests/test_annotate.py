@@ -298,3 +298,27 @@ def test_cli_corpus_conllu_and_missing_stage(tmp_path: Path, capsys) -> None:
     empty.mkdir()
     assert main(["annotate", str(empty)]) == 2
     assert "fnt ingest" in capsys.readouterr().err
+
+
+def test_cli_strict_fails_only_when_asked(tmp_path: Path, monkeypatch, capsys) -> None:
+    import toolkit.annotate as annotate_module
+    from toolkit.cli import main
+
+    corpus = make_corpus(tmp_path, RECORDS)
+    monkeypatch.setattr(annotate_module, "resolve_tagger",
+                        lambda mode, tagger=None: LowerTagger(fail_on="ballon"))  # fmt: skip
+    assert main(["-q", "annotate", str(corpus), "--n-process", "1"]) == 0
+    assert "warning: 1 document(s) failed" in capsys.readouterr().out
+    assert main(["annotate", str(corpus), "--n-process", "1", "--strict"]) == 2
+    err = capsys.readouterr().err
+    assert "failed, e.g. b: ValueError: cannot tag 'ballon'" in err
+
+
+def test_document_failing_in_a_later_segment_is_reported_once() -> None:
+    text = "Premier morceau.\n" * 10 + "Boum ici.\n" + "Fin.\n" * 5
+    docs = list(annotate_documents([("a", "Avant."), ("long", text), ("z", "Après.")],
+                                   LowerTagger(fail_on="ici"), segment_chars=40,
+                                   batch_sentences=2))  # fmt: skip
+    errors = [d for d in docs if d.error]
+    assert [d.doc_id for d in errors] == ["long"]
+    assert {d.doc_id for d in docs if not d.error} >= {"a", "z"}

@@ -124,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
             )
             if args.strict:
                 raise ToolkitError(msg)
-            log.warning(msg)
+            print(f"  warning: {msg}")
         return 0
     if args.format is None:
         args.format = "conllu"
