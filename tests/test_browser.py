@@ -77,10 +77,10 @@ def _open(browser, path):
 @pytest.mark.slow
 def test_report_renders_offline(browser, report):
     page, events = _open(browser, report)
-    page.wait_for_selector("#ldavis svg", timeout=20_000)
+    page.wait_for_selector(".ldavis-container svg", timeout=20_000)
     assert page.locator("#topic-table tbody tr").count() == 3
-    assert page.locator("#ldavis svg").count() >= 1
-    assert page.locator("#ldavis svg circle").count() >= 3  # one circle per topic
+    assert page.locator(".ldavis-container svg").count() >= 1
+    assert page.locator(".ldavis-container svg circle").count() >= 3  # one circle per topic
     assert page.locator("#seed-mixture").count() == 1
     page.wait_for_timeout(300)
     assert events["errors"] == []
@@ -91,7 +91,7 @@ def test_report_renders_offline(browser, report):
 @pytest.mark.slow
 def test_markup_from_the_corpus_runs_nothing(browser, report):
     page, events = _open(browser, report)
-    page.wait_for_selector("#ldavis svg", timeout=20_000)
+    page.wait_for_selector(".ldavis-container svg", timeout=20_000)
     page.wait_for_timeout(300)
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.title().startswith("Topic report")
@@ -102,3 +102,26 @@ def test_markup_from_the_corpus_runs_nothing(browser, report):
     assert not any(h.lower().startswith("javascript:") for h in hrefs)
     assert events["errors"] == []
     page.close()
+
+
+@pytest.mark.slow
+def test_report_dom_after_scripts_ran(report, tmp_path):
+    """Same checks without playwright: Chromium's --dump-dom gives the DOM after the scripts
+    ran, and --enable-logging prints console messages (a blocked request logs a CSP error)."""
+    import re
+
+    exe = _chromium()
+    if exe is None:
+        pytest.skip(f"no chromium found and it could not be installed ({INSTALL})")
+    proc = subprocess.run(
+        [exe, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
+         "--virtual-time-budget=10000", "--dump-dom", report.as_uri()],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    dom = proc.stdout
+    assert re.search(r'id="ldavis-vis" class="ldavis-container"[^>]*>.*?<svg', dom, re.S)
+    assert dom.count("<tr data-topic=") == 3
+    assert re.search(r"<title>Topic report", dom)  # the injected script would have renamed it
+    console = [line for line in proc.stderr.splitlines() if "CONSOLE" in line]
+    bad = [line for line in console if re.search(r"ERROR:CONSOLE|Uncaught|Refused|net::ERR", line)]
+    assert bad == []

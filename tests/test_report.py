@@ -27,7 +27,7 @@ def test_html_is_one_offline_file(report):
     assert not re.search(r"<link[^>]+href=", html)
     assert "cdn.jsdelivr" not in html
     assert not re.search(r"""src=["']?https?:""", html)
-    assert "LDAvis" in html and 'id="ldavis"' in html
+    assert "LDAvis" in html and 'id="ldavis-vis" class="ldavis-container"' in html
     assert "default-src 'none'" in html  # CSP: the page may not fetch anything
 
 
@@ -43,7 +43,7 @@ def test_corpus_text_is_escaped(report):
 
 def test_sections_present(report):
     html = report.read_text(encoding="utf-8")
-    for anchor in ("corpus-summary", "topic-table", "seed", "ldavis", "manifest-json"):
+    for anchor in ("corpus-summary", "topic-table", "seed", "ldavis-section", "ldavis-vis", "manifest-json"):
         assert f'id="{anchor}"' in html
     assert SEED_ID in html
 
@@ -111,3 +111,11 @@ def test_report_of_a_directory_without_model(tmp_path):
 
     with pytest.raises(StageMissingError, match="fnt run"):
         build_report(tmp_path)
+
+
+def test_element_ids_are_unique(report):
+    html = report.read_text(encoding="utf-8")
+    body = html[html.index("<body>"):]
+    ids = re.findall(r'<[a-z0-9]+[^>]*\sid="([^"]+)"', body)
+    dupes = {i for i in ids if ids.count(i) > 1}
+    assert not dupes

@@ -185,7 +185,7 @@ def collect(run_dir: str | Path, manifest: dict[str, Any] | None = None) -> Repo
     if rep.get("ldavis", True):
         from toolkit.report.ldavis import from_output, to_html
 
-        ldavis_html = to_html(from_output(output, n_terms=min(30, output.n_terms)), visid="ldavis")
+        ldavis_html = to_html(from_output(output, n_terms=min(30, output.n_terms)), visid="ldavis-vis")
 
     # tables
     tt_rows = []
