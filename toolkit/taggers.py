@@ -544,6 +544,27 @@ def fix_upos(words: Sequence[str], upos: list[str], known_forms) -> list[str]:
     return upos
 
 
+_FLAG_PROPN, _FLAG_DES, _FLAG_INVERTED = 1, 2, 4
+_TAG_INDEX = {t: i for i, t in enumerate(FAST_TAGSET)}
+
+
+def _upos_fix_flags(w: str, known_forms) -> int:
+    """Which :func:`fix_upos` rules may apply to word type ``w`` (bit flags)."""
+    if w[:1].isupper() and not w.isupper():
+        low = w.lower()
+        if low not in known_forms and not _known(low):
+            return _FLAG_PROPN
+    if w in ("des", "Des"):
+        return _FLAG_DES
+    if w[:1] == "-":
+        core = w.lower()[1:]
+        if core.startswith("t-"):
+            core = core[2:]
+        if core in _INVERTED_SUBJECTS:
+            return _FLAG_INVERTED
+    return 0
+
+
 class Tagger:
     """Common interface of the backends (see :func:`get_tagger`)."""
 
@@ -621,10 +642,12 @@ class FastTagger(Tagger):
                     self._t2[a, b] = v
         self._lemmas: dict[str, str] = data["lemmas"]
         self._known_forms = frozenset(data["tags"])
+        self._retag_idx = np.array([_TAG_INDEX[t] for t in sorted(_RETAG_AS_PROPN)])
         self._feats: dict[str, str] = data["feats"]
         self._tid: dict[str, int] = {}
         self._n_types = 0
         self._table = np.zeros((4096, len(OFFSETS), n), dtype=np.float32)
+        self._flags = np.zeros(4096, dtype=np.uint8)  # per type: UPOS post-correction rules
         self._ann_cache: dict[tuple[str, str], WordAnnotation] = {}
         self._lock = threading.Lock()
 
@@ -663,11 +686,15 @@ class FastTagger(Tagger):
             start = self._n_types
             need = start + len(new)
             if need > self._table.shape[0]:
-                grown = np.zeros((max(need, 2 * self._table.shape[0]),) + self._table.shape[1:],
-                                 dtype=np.float32)
+                size = max(need, 2 * self._table.shape[0])
+                grown = np.zeros((size,) + self._table.shape[1:], dtype=np.float32)
                 grown[:start] = self._table[:start]
                 self._table = grown
+                flags = np.zeros(size, dtype=np.uint8)
+                flags[:start] = self._flags[:start]
+                self._flags = flags
             self._table[start:need] = vecs
+            self._flags[start:need] = [_upos_fix_flags(w, self._known_forms) for w in new]
             for i, w in enumerate(new):
                 tid[w] = start + i
             self._n_types = need
@@ -675,14 +702,21 @@ class FastTagger(Tagger):
 
     def predict_upos(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
         """UPOS tags for a batch of sentences, ``(n_sentences, n_words_i)``."""
+        sents = [list(s) for s in sentences]
+        flat, lengths = self._predict_flat(sents)
+        out, i = [], 0
+        for n in lengths:
+            out.append(flat[i : i + n])
+            i += n
+        return out
+
+    def _predict_flat(self, sents: list[list[str]]) -> tuple[list[str], list[int]]:
+        """UPOS tags of all words of the batch in one flat list, and sentence lengths."""
         np = self._np
-        sents = list(sentences)
-        if not sents:
-            return []
         lengths = [len(s) for s in sents]
-        max_len = max(lengths)
+        max_len = max(lengths, default=0)
         if max_len == 0:
-            return [[] for _ in sents]
+            return [], lengths
         # one sequence with two pads on each side of every sentence
         seq: list[str] = []
         for s in sents:
@@ -710,8 +744,17 @@ class FastTagger(Tagger):
             best = (grid[:, j] + t1[prev] + t2[prev2, prev]).argmax(axis=1)
             out[:, j] = best
             prev2, prev = prev, best
-        tags = FAST_TAGSET
-        return [[tags[t] for t in row[:n]] for row, n in zip(out.tolist(), lengths, strict=True)]
+        # fix_upos(), vectorised with the per-type flags
+        flags = np.zeros((len(sents), max_len), dtype=np.uint8)
+        flags[mask] = self._flags[ids[pos]]
+        if flags.any():
+            ti = _TAG_INDEX
+            propn = ((flags & _FLAG_PROPN) > 0) & np.isin(out, self._retag_idx)
+            propn[:, 0] = False
+            out[propn] = ti["PROPN"]
+            out[((flags & _FLAG_DES) > 0) & (out == ti["ADP"])] = ti["DET"]
+            out[(flags & _FLAG_INVERTED) > 0] = ti["PRON"]
+        return list(map(FAST_TAGSET.__getitem__, out[mask].tolist())), lengths
 
     # -- lemma + feats -----------------------------------------------------------------------
     def lemma_feats(self, form: str, upos: str) -> tuple[str, str]:
@@ -732,8 +775,6 @@ class FastTagger(Tagger):
         if ann is None:
             lemma, feats = self.lemma_feats(form, upos)
             ann = WordAnnotation(lemma, upos, feats, "", "O")
-            if len(self._ann_cache) > self.max_types:
-                self._ann_cache.clear()
             self._ann_cache[key] = ann
         return ann
 
@@ -763,18 +804,21 @@ class FastTagger(Tagger):
 
     def tag(self, sentences: Sequence[Sequence[str]]) -> list[list[WordAnnotation]]:
         sents = [s if isinstance(s, list) else list(s) for s in sentences]
-        annotation = self._annotation
-        cache_get = self._ann_cache.get
-        known = self._known_forms
+        cache = self._ann_cache
         with self._lock:
-            upos_all = [fix_upos(w, u, known) for w, u in
-                        zip(sents, self.predict_upos(sents), strict=True)]
+            if len(cache) > self.max_types:  # bounded memory on endless streams
+                cache.clear()
+            flat_tags, lengths = self._predict_flat(sents)
+            keys = list(zip([w for s in sents for w in s], flat_tags, strict=True))
+            for w, u in set(keys).difference(cache):
+                self._annotation(w, u)
+            flat = list(map(cache.__getitem__, keys))
             out: list[list[WordAnnotation]] = []
-            for words, upos in zip(sents, upos_all, strict=True):
-                row = list(map(cache_get, zip(words, upos, strict=True)))
-                if None in row:
-                    row = [a if a is not None else annotation(w, u)
-                           for a, w, u in zip(row, words, upos, strict=True)]
+            i = 0
+            for words, n in zip(sents, lengths, strict=True):
+                row = flat[i : i + n]
+                upos = flat_tags[i : i + n]
+                i += n
                 if "PROPN" in upos:
                     types = self.entity_types(words, upos)
                     for k, (et, iob) in enumerate(_spans_to_iob(types)):
