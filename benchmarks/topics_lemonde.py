@@ -260,7 +260,7 @@ def evaluate(result: dict[str, Any], reference, sections: dict[str, str]) -> dic
 
     from toolkit.evaluate import npmi_coherence, topic_diversity
 
-    npmi = npmi_coherence(result["top"], reference, 10)
+    npmi = npmi_coherence(result["top"], reference, 10)  # reference carries the system's mapper
     y = [sections.get(d) or "none" for d in result["doc_ids"]]
     placed = dict(zip(result["doc_ids"], result["main"], strict=True))
     # documents the system dropped (empty after its filters): one "none" cluster
@@ -329,7 +329,8 @@ def main(argv=None) -> int:
     rows = []
     for (name, k), r in runs.items():
         res = r["result"]
-        ev = evaluate(res, reference, sections)
+        ref = reference if name.startswith("toolkit") else reference.with_mapper(None)
+        ev = evaluate(res, ref, sections)
         row = {"system": name, "k": k, **{x: ev[x] for x in ("npmi", "diversity", "nmi", "ari")}}
         row["stability"] = round(stability([t for t in stab_tops[(name, k)]], 10), 4) if (name, k) in stab_tops else None
         row["train_s"] = res["train_s"]

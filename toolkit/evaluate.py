@@ -47,7 +47,7 @@ class ReferenceCorpus:
     mapper : callable, optional
         ``mapper(word) -> alternatives`` for words not in the vocabulary (e.g. a lemma mapped to
         its inflected forms): each alternative is a term or a list of terms (all required); a
-        document contains the word when it matches any alternative. Words joined by ``_`` (phrases, entities) that are still unknown
+        document contains the word when it holds the word itself or matches any alternative. Words joined by ``_`` (phrases, entities) that are still unknown
         are looked up part by part: a document contains the phrase when it contains every
         part (an approximation that ignores word order).
 
@@ -89,6 +89,14 @@ class ReferenceCorpus:
         )
         return cls(m, list(index), mapper)
 
+    def with_mapper(self, mapper: Callable[[str], list[Any]] | None) -> ReferenceCorpus:
+        """The same reference documents with another word mapper (no copy of the matrix)."""
+        other = object.__new__(ReferenceCorpus)
+        other.__dict__.update(self.__dict__)
+        other.mapper = mapper
+        other._cache = {}
+        return other
+
     @classmethod
     def from_bow(cls, bow) -> ReferenceCorpus:
         """The training bag of words itself as the reference (intrinsic coherence)."""
@@ -100,21 +108,17 @@ class ReferenceCorpus:
             return self._cache[word]
         import scipy.sparse as sp
 
-        col = None
-        if word in self.index:
-            col = self.matrix[:, self.index[word]]
-        else:
-            alternatives = self.mapper(word) if self.mapper else []
-            acc = None
-            for alt in alternatives:
-                c = self._all_of([alt] if isinstance(alt, str) else list(alt))
-                if c is not None:
-                    acc = c if acc is None else acc.maximum(c)
-            if acc is not None:
-                col = sp.csc_matrix(acc)
-            elif "_" in word:
-                parts = [p for p in word.replace("'", "' ").replace("_", " ").split() if p]
-                col = self._all_of([p for p in parts if len(p) > 2 or p in self.index], recurse=True)
+        col = self.matrix[:, self.index[word]] if word in self.index else None
+        alternatives = self.mapper(word) if self.mapper else []
+        for alt in alternatives:
+            c = self._all_of([alt] if isinstance(alt, str) else list(alt))
+            if c is not None:
+                col = c if col is None else col.maximum(c)
+        if col is None and "_" in word:
+            parts = [p for p in word.replace("'", "' ").replace("_", " ").split() if p]
+            col = self._all_of([p for p in parts if len(p) > 2 or p in self.index], recurse=True)
+        if col is not None:
+            col = sp.csc_matrix(col)
         if col is None:
             col = sp.csc_matrix((self.n_documents, 1))
         self._cache[word] = col
@@ -124,13 +128,13 @@ class ReferenceCorpus:
         """Column of the documents holding every term (None when a term is unknown)."""
         cols = []
         for t in terms:
-            if t in self.index:
-                cols.append(self.matrix[:, self.index[t]])
-            elif recurse:
+            if recurse:
                 c = self.column(t)
                 if c.nnz == 0:
                     return None
                 cols.append(c)
+            elif t in self.index:
+                cols.append(self.matrix[:, self.index[t]])
             else:
                 return None
         if not cols:

@@ -572,6 +572,222 @@ def iter_document_rows(path: Path, batch_size: int = 65_536) -> Iterator[tuple[s
         yield pending_id, pending
 
 
+# --------------------------------------------------------------------------- fast (batch) path
+
+
+def _iter_tables(path: Path, batch_size: int = 262_144):
+    """Yield pyarrow tables holding whole documents (a document never spans two tables)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    names = pf.schema_arrow.names
+    missing = [c for c in ("doc_id", "sent", "form", "lemma", "upos") if c not in names]
+    if missing:
+        raise InputError(f"token table lacks column(s) {', '.join(missing)}; re-run fnt annotate", path=str(path))
+    cols = [c for c in _COLUMNS if c in names]
+    carry = None
+    for batch in pf.iter_batches(batch_size=batch_size, columns=cols):
+        table = pa.Table.from_batches([batch])
+        if carry is not None:
+            table = pa.concat_tables([carry, table])
+        n = table.num_rows
+        if n == 0:
+            continue
+        ids = table.column("doc_id")
+        last = ids[n - 1]
+        # rows of the last document may continue in the next batch
+        import pyarrow.compute as pc
+
+        is_last = pc.equal(ids, last)
+        first_last = n - int(pc.sum(is_last).as_py())
+        if first_last == 0:
+            carry = table
+            continue
+        carry = table.slice(first_last)
+        yield table.slice(0, first_last)
+    if carry is not None and carry.num_rows:
+        yield carry
+
+
+class _BatchProcessor:
+    """The steps of :class:`_Processor`, vectorised over a table of many documents.
+
+    Decisions are made once per distinct (token, form, part of speech) and broadcast with
+    numpy, so the Python work is proportional to the number of distinct words and of kept
+    tokens, not of rows. :func:`explain` runs the reference per-word implementation; a test
+    checks that both agree.
+    """
+
+    def __init__(self, proc: _Processor) -> None:
+        self.proc = proc
+        self.cfg = proc.cfg
+
+    def _texts(self, table):
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        def col(name):
+            if name in table.column_names:
+                return pc.fill_null(table.column(name), "")
+            return pa.chunked_array([pa.array([""] * table.num_rows)])
+
+        form = col("form")
+        norm = col("norm") if "norm" in table.column_names else form
+        norm = pc.if_else(pc.equal(norm, ""), form, norm)
+        lemma = col("lemma")
+        upos = pc.if_else(pc.equal(col("upos"), ""), "X", col("upos"))
+        unit = self.cfg.unit
+        src = lemma if unit == "lemma" else norm if unit == "norm" else form
+        src = pc.if_else(pc.equal(src, ""), norm, src)
+        if unit == "lemma":
+            src = pc.if_else(pc.equal(upos, "PROPN"), norm, src)
+        text = pc.utf8_normalize(pc.replace_substring(src, "’", "'"), form="NFC")
+        if self.cfg.lowercase:
+            text = pc.utf8_lower(text)
+        flow = pc.utf8_lower(pc.replace_substring(norm, "’", "'"))
+        as_np = lambda a: np.asarray(a.to_numpy(zero_copy_only=False), dtype=object)  # noqa: E731
+        return as_np(text), as_np(flow), as_np(upos)
+
+    def process(self, table, with_sentences: bool = False):
+        """``[(doc_id, segments)]`` (or ``[(doc_id, [(sent, segments)])]``) for a table."""
+        import numpy as np
+        import pandas as pd
+
+        proc = self.proc
+        n = table.num_rows
+        text, form, upos = self._texts(table)
+        doc = np.asarray(table.column("doc_id").to_numpy(zero_copy_only=False), dtype=object)
+        sent = table.column("sent").to_numpy().astype(np.int64)
+        if "ent_id" in table.column_names:
+            ent = np.asarray(table.column("ent_id").fill_null(-1).to_numpy(), dtype=np.int64)
+        else:
+            ent = np.full(n, -1, dtype=np.int64)
+        alive = np.ones(n, dtype=bool)  # False: absorbed into a merged entity
+        # ---- step 2: entity merging (python only on multi-word spans)
+        if self.cfg.merge_entities and n:
+            same_doc = np.r_[False, doc[1:] == doc[:-1]]
+            same_sent = same_doc & np.r_[False, sent[1:] == sent[:-1]]
+            if proc.entities_available:
+                inside = ent >= 0
+                cont = same_sent & inside & np.r_[False, ent[1:] == ent[:-1]]
+            else:
+                inside = upos == "PROPN"
+                cont = same_sent & inside & np.r_[False, inside[:-1]]
+            starts = np.flatnonzero(inside & ~cont)
+            not_cont = np.r_[np.flatnonzero(~cont), n]
+            ends = not_cont[np.searchsorted(not_cont, starts, side="right")]
+            multi = ends - starts >= 2
+            for s, nxt in zip(starts[multi].tolist(), ends[multi].tolist(), strict=True):
+                span = [_Word(text[i], form[i], upos[i]) for i in range(s, nxt)]
+                while len(span) > 1 and span[0].form in proc._edge_words:
+                    span = span[1:]
+                while len(span) > 1 and span[-1].form in proc._edge_words:
+                    span = span[:-1]
+                parts = [w.form for w in span if _HAS_LETTER.search(w.form)]
+                if not parts:
+                    continue
+                alive[s + 1 : nxt] = False
+                if len(parts) > 1:
+                    t = "_".join(p.strip("'") if k == len(parts) - 1 else p for k, p in enumerate(parts))
+                    t = re.sub(r"'_", "'", t)
+                    text[s], form[s], upos[s] = t, t, "PROPN"
+                else:
+                    w = span[0] if len(span) == 1 else next(w for w in span if _HAS_LETTER.search(w.form))
+                    text[s], form[s] = w.text, w.form
+                    upos[s] = "PROPN" if w.upos not in ("DET", "ADP") else w.upos
+        # integer codes: every later step compares integers, not strings
+        tc, tu = pd.factorize(text)
+        fc, fu = pd.factorize(form)
+        uc, uu = pd.factorize(upos)
+        dc, _ = pd.factorize(doc)
+        tu, fu, uu = list(tu), list(fu), list(uu)
+        # ---- step 3a: boilerplate
+        bp_drop = np.zeros(n, dtype=bool)
+        if proc.bp_multi and n:
+            fidx = {f: i for i, f in enumerate(fu)}
+            for seq in proc.bp_multi:
+                L = len(seq)
+                ids = [fidx.get(w, -1) for w in seq]
+                if n < L or -1 in ids:
+                    continue
+                m = fc[: n - L + 1] == ids[0]
+                for j in range(1, L):
+                    if not m.any():
+                        break
+                    m &= fc[j : n - L + 1 + j] == ids[j]
+                for i in np.flatnonzero(m):
+                    bp_drop[i : i + L] = True
+        if proc.bp_single and n:
+            single = proc.bp_single
+            f_in = np.fromiter((f in single for f in fu), dtype=bool, count=len(fu))
+            t_in = np.fromiter((t in single for t in tu), dtype=bool, count=len(tu))
+            bp_drop |= f_in[fc] | t_in[tc]
+        # ---- step 3b: decisions per distinct (text, form, upos)
+        nf, nu = max(len(fu), 1), max(len(uu), 1)
+        combo = (tc.astype(np.int64) * nf + fc) * nu + uc
+        cc, cu = pd.factorize(combo)
+        cache = proc._cache
+        decide = proc._decide
+        table_codes = np.empty(len(cu), dtype=np.int8)
+        for u, value in enumerate(cu.tolist()):
+            t, rest = divmod(value, nf * nu)
+            f, pos = divmod(rest, nu)
+            key = (tu[t], fu[f], uu[pos])
+            d = cache.get(key)
+            if d is None:
+                d = decide(key[0].lower(), key[1], key[2])
+                if len(cache) < 2_000_000:
+                    cache[key] = d
+            table_codes[u] = d
+        code = table_codes[cc] if n else np.zeros(0, dtype=np.int8)
+        code[bp_drop] = 0
+        code[~alive] = -1  # absorbed into a merged entity: neither kept nor a break
+        # ---- step 3c: segments = runs of kept words (connectors inside), cut at dropped words
+        rows = np.flatnonzero(code != -1)
+        code_r, doc_r, sent_r = code[rows], dc[rows], sent[rows]
+        m = len(rows)
+        new_sent = np.ones(m, dtype=bool)
+        if m > 1:
+            new_sent[1:] = (doc_r[1:] != doc_r[:-1]) | (sent_r[1:] != sent_r[:-1])
+        seg_all = np.cumsum(new_sent | (code_r == 0))
+        P = np.flatnonzero(code_r > 0)
+        segP = seg_all[P]
+        kept = code_r[P] == 1
+        sel = kept.copy()
+        if len(P):
+            def _seen(flags, segs):
+                start = np.r_[True, segs[1:] != segs[:-1]]
+                cs = np.cumsum(flags)
+                starts = np.flatnonzero(start)
+                base = np.repeat(cs[starts] - flags[starts], np.diff(np.r_[starts, len(flags)]))
+                return (cs - base) > 0
+
+            before = _seen(kept, segP)
+            after = _seen(kept[::-1], segP[::-1])[::-1]
+            sel |= before & after
+        idx = rows[P[sel]]
+        conn = code[idx] == 2
+        tokens = np.where(conn, form[idx], text[idx]).tolist()
+        seg_sel = segP[sel]
+        out_segs: dict[Any, list] = {}
+        if len(idx):
+            bounds = np.flatnonzero(seg_sel[1:] != seg_sel[:-1]) + 1
+            starts = np.r_[0, bounds].tolist()
+            ends = np.r_[bounds, len(idx)].tolist()
+            seg_docs = doc[idx[starts]].tolist()
+            seg_sents = sent[idx[starts]].tolist()
+            for d, s, a, b in zip(seg_docs, seg_sents, starts, ends, strict=True):
+                item = (s, tokens[a:b]) if with_sentences else tokens[a:b]
+                lst = out_segs.get(d)
+                if lst is None:
+                    out_segs[d] = [item]
+                else:
+                    lst.append(item)
+        return [(d, out_segs.get(d, [])) for d in dict.fromkeys(doc.tolist())]
+
+
 # --------------------------------------------------------------------------- stream
 
 
@@ -641,9 +857,10 @@ class TokenStream:
             self._phraser_ready = True
         return self._phraser
 
-    def _raw_segments(self) -> Iterator[tuple[str, list[list[str]]]]:
-        for doc_id, rows in iter_document_rows(self.path):
-            yield doc_id, self._processor.document_segments(rows)
+    def _raw_segments(self, with_sentences: bool = False) -> Iterator[tuple[str, list]]:
+        batch = _BatchProcessor(self._processor)
+        for table in _iter_tables(self.path):
+            yield from batch.process(table, with_sentences=with_sentences)
 
     def _load_or_learn_phrases(self):
         from gensim.models.phrases import FrozenPhrases, Phrases
@@ -740,19 +957,12 @@ class _Sentences:
     def __iter__(self) -> Iterator[list[str]]:
         st = self.stream
         st.phraser  # noqa: B018
-        proc = st._processor
-        for _doc_id, rows in iter_document_rows(st.path):
-            words = proc.select(rows["form"], rows["norm"], rows["lemma"], rows["upos"])
-            words, sents = proc.merge_entities(words, rows["ent_id"], rows["sent"])
-            words = proc.filter(proc.boilerplate(words))
-            by_sent: dict[int, tuple[list[_Word], list[int]]] = {}
-            for w, s in zip(words, sents, strict=True):
-                ws, ss = by_sent.setdefault(s, ([], []))
-                ws.append(w)
-                ss.append(s)
+        for _doc_id, segs in st._raw_segments(with_sentences=True):
+            by_sent: dict[int, list[list[str]]] = {}
+            for s, seg in segs:
+                by_sent.setdefault(int(s), []).append(seg)
             for s in sorted(by_sent):
-                ws, ss = by_sent[s]
-                toks = [t for seg in st._apply(proc.segments(ws, ss)) for t in seg]
+                toks = [t for seg in st._apply(by_sent[s]) for t in seg]
                 if toks:
                     yield toks
 

@@ -34,7 +34,7 @@ _EXPORTS = {
     "auto_labels": "toolkit.topics.describe",
     "describe_topics": "toolkit.topics.describe",
     "representative_documents": "toolkit.topics.describe",
-    "prevalence": "toolkit.topics.prevalence",
+    "topic_prevalence": "toolkit.topics.prevalence",
     "select_k": "toolkit.topics.select",
 }
 

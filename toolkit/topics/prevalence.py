@@ -2,9 +2,9 @@
 
 Examples
 --------
->>> from toolkit.topics import load_output, prevalence
+>>> from toolkit.topics import load_output, topic_prevalence
 >>> out = load_output("runs/demo/topics")                             # doctest: +SKIP
->>> df = prevalence(out, "runs/demo/corpus", by="month")               # doctest: +SKIP
+>>> df = topic_prevalence(out, "runs/demo/corpus", by="month")               # doctest: +SKIP
 >>> df.pivot(index="period", columns="label", values="share").plot()   # doctest: +SKIP
 """
 
@@ -34,7 +34,7 @@ def _metadata(corpus: Any):
     return Corpus(Path(corpus)).metadata_frame().rename(columns={"id": "doc_id"})
 
 
-def prevalence(output, corpus: Any, by: str = "month", what: str = "topics", themes: Any = "default", weighted: bool = True):
+def topic_prevalence(output, corpus: Any, by: str = "month", what: str = "topics", themes: Any = "default", weighted: bool = True):
     """Mean topic (or theme) share per period or metadata group.
 
     Parameters

@@ -113,7 +113,7 @@ class TomotopyLDA(TopicModel):
         out = np.full((m.shape[0], self.n_topics), 1.0 / self.n_topics)
         nonempty = [i for i, d in enumerate(docs) if len(d.words)]
         if nonempty:
-            dists, _ = self.model_.infer([docs[i] for i in nonempty], iter=100, workers=1)
+            dists, _ = self.model_.infer([docs[i] for i in nonempty], iterations=100, workers=1)
             for i, dist in zip(nonempty, dists, strict=True):
                 out[i] = dist
         return _normalise_rows(out)
