@@ -19,10 +19,10 @@ from toolkit.topics import (
     load_model,
     load_output,
     make_model,
-    topic_prevalence,
     representative_documents,
     seed_retention,
     theme_shares,
+    topic_prevalence,
 )
 from toolkit.topics.themes import load_themes
 
