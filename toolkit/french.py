@@ -385,8 +385,6 @@ _SENT_END = frozenset({".", "!", "?", "...", "…", "?!", "!?"})
 _CLOSERS = frozenset({"»", '"', ")", "]", "”", "’", "'", "}"})
 _AMBIGUOUS_QUOTES = frozenset({'"', "'"})
 _OPENERS_START = frozenset({"«", '"', "(", "[", "-", "–", "—", "“", "‘"})
-_LINE_RE = re.compile(r"[^\n]+")
-_NONASCII_RE = re.compile(r"[^\x00-\x7f]")
 
 
 # --------------------------------------------------------------------------------------------
@@ -401,8 +399,7 @@ def _strip_ignorable(text: str) -> tuple[str, list[int] | None]:
         return text, None
     import numpy as np
 
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    ign = np.zeros(codes.shape, dtype=bool)
+    ign = np.zeros(len(text), dtype=bool)
     for m in IGNORABLE_RE.finditer(text):  # loop over ignorable characters only
         ign[m.start()] = True
     keep = np.flatnonzero(~ign)
