@@ -85,6 +85,8 @@ TOKEN_CASES = [
     ("le 3 janv. 2022", ["le", "3", "janv.", "2022"]),
     ("pommes, poires, etc.", ["pommes", ",", "poires", ",", "etc."]),
     ("en 52 av. J.-C.", ["en", "52", "av.", "J.-C."]),
+    ("l’article L. 642-3", ["l’", "article", "L.", "642-3"]),
+    ("J. Chirac", ["J.", "Chirac"]),
     # web
     ("voir https://www.lemonde.fr/a/b.html.", ["voir", "https://www.lemonde.fr/a/b.html", "."]),
     ("www.lemonde.fr", ["www.lemonde.fr"]),

@@ -296,7 +296,7 @@ _TOKEN_RE = re.compile(
   | (?P<elision>(?i:jusqu|lorsqu|puisqu|quoiqu|qu|[ldjmnstc])'(?=[\w\u0300-\u036f"«]))
   | (?P<abbr>(?:[A-Z]\.-[A-Z]\.|(?:[A-Za-z]\.){2,}|c\.-à-d\.|c-à-d\.|n°|N°)
             |(?:""" + _ABBREV_RE + r""")\.(?!\w)
-            |[A-Z]\.(?=\ ?[A-Z-]))
+            |[A-Z]\.(?=\ ?[A-Z\d-]))
   | (?P<number>\d{1,3}(?:\ \d{3}(?![\w]))+(?:[.,]\d+)?(?![\w])
             |(?<![\w])[-+](?=\d)\d+(?:[.,]\d+)*)
   | (?P<tag>[#@][\w]+)
