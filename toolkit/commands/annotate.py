@@ -49,18 +49,19 @@ def _annotate_text_file(args: argparse.Namespace) -> int:
         _write_output([chunk], args.out)
         return 0
     tagger = resolve_tagger(args.mode)
-    state = {"non_french": False}
+    state = {"non_french": False, "sentences": 0}
 
     def chunks():
         for part in annotate_documents([(doc_id, text)], tagger):
             if part.error:
                 raise ToolkitError(f"{args.input}: annotation failed: {part.error}")
             state["non_french"] |= part.non_french
+            state["sentences"] += len(part.sentences)
             yield "".join(line + "\n" for line in to_conllu_lines(part))
 
     _write_output(chunks(), args.out)
-    if not text.strip():
-        log.warning("%s: empty text, no sentences", args.input)
+    if not state["sentences"]:
+        log.warning("%s: empty text (no tokens), nothing to annotate", args.input)
     if state["non_french"]:
         log.warning("%s: the text does not look French; annotated anyway", args.input)
     return 0
