@@ -78,6 +78,8 @@ def extract_page(html: str, url: str | None = None) -> dict[str, Any]:
     html = _NON_CONTENT.sub(" ", html)
     doc = None
     try:
+        if "<" not in html:  # not markup at all: nothing for trafilatura to parse
+            raise ValueError("no markup")
         doc = trafilatura.bare_extraction(
             html, url=url, with_metadata=True, include_comments=False, include_tables=False,
             date_extraction_params={"extensive_search": True, "original_date": True},
