@@ -41,8 +41,8 @@ def test_mixed_folder_accounts_for_every_item(mixed, tmp_path):
     assert acc["items_read"] == 17
     assert acc["balanced"] and acc["kept"] == m["documents"] == 12
     assert acc["duplicates"] == 2  # the AFP dispatch (Europresse + RSS), the festival (RSS + JSONL)
-    assert m["skipped"] == {"missing_text": 2, "invalid_json": 1}
-    assert {s["reason"] for s in m["skipped_items"]} == {"missing_text", "invalid_json"}
+    assert m["skipped"] == {"no_body": 1, "missing_text": 1, "invalid_json": 1}
+    assert {s["reason"] for s in m["skipped_items"]} == {"no_body", "missing_text", "invalid_json"}
     corpus = Corpus(tmp_path / "c")
     ids = set(corpus.ids())
     assert {"news-20241001-GL-0001", "urn:uuid:orchidee-2024", "page", "j1", "c1", "cp1252_note"} <= ids
@@ -100,6 +100,17 @@ def test_without_skip_bad_nothing_is_written(mixed, tmp_path):
         ingest([mixed], tmp_path / "c", options=_auto(), progress=False)
     assert not (tmp_path / "c").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".c")]  # no temporary leftovers
+
+
+def test_missing_content_is_skipped_even_without_skip_bad(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(DATA / "europresse_export.html", src)
+    (src / "menu.html").write_text("<html><body><nav><a href='/'>Accueil</a></nav></body></html>")
+    (src / "empty.xml").write_bytes(b"")
+    m = ingest([src], tmp_path / "c", progress=False)
+    assert m["documents"] == 3 and m["skipped"] == {"no_body": 1, "no_main_text": 1, "empty_file": 1}
+    assert m["accounting"]["balanced"]
 
 
 def test_utf8_default_rejects_cp1252_with_a_hint(tmp_path):

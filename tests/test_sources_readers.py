@@ -47,7 +47,7 @@ def test_europresse_time_and_missing_fields():
 
 def test_europresse_article_without_body_is_a_bad_record():
     bad = [r.bad for r in _read("europresse_export.html") if not r.ok]
-    assert len(bad) == 1 and bad[0].reason == "missing_text" and bad[0].doc_id == "news-20241003-CS-0004"
+    assert len(bad) == 1 and bad[0].reason == "no_body" and bad[0].doc_id == "news-20241003-CS-0004"
     assert bad[0].line and bad[0].line > 1  # the article's line in the file
 
 

@@ -200,7 +200,9 @@ def ingest(
         Encoding, field mapping and extra-column policy.
     skip_bad : bool
         Skip bad records (invalid JSON, missing/empty text, bad date, duplicate id…) and count
-        them in the manifest, instead of stopping at the first one.
+        them in the manifest, instead of stopping at the first one. Source items that hold no
+        content (:data:`toolkit.sources.CONTENT_MISSING`: a Europresse article without text, a
+        page without main text…) are always counted as skipped, never an error.
     dedup : {"none", "exact", "near"}
         Remove duplicate texts (see :mod:`toolkit.sources.dedup` for ``near``).
     force : bool
@@ -278,6 +280,8 @@ def ingest(
     records, cleaner = stream(track=True)
     if dedup_step is not None:
         records = dedup_step.filter(records)
+    from toolkit.sources import CONTENT_MISSING
+
     filter_reasons = {"wrong_language", "too_short", "empty_after_cleaning"}
     filtered: Counter[str] = Counter()
     date_problems = 0
@@ -303,7 +307,7 @@ def ingest(
                     if rec.bad.reason in filter_reasons:
                         filtered[rec.bad.reason] += 1
                         continue  # counted by the cleaner
-                    if not skip_bad:
+                    if not skip_bad and rec.bad.reason not in CONTENT_MISSING:
                         raise rec.bad.error()
                     stats.skip(rec.bad)
                     continue

@@ -21,6 +21,12 @@ from pathlib import Path
 
 from toolkit.documents import BadRecord, ReadOptions, Record, register_reader
 
+#: Reasons for which real-world sources hold no content (an export's article without its text,
+#: a page that is only navigation, an empty feed item or file, a page too large to parse).
+#: ``fnt ingest`` counts them as skipped even without ``--skip-bad``: they are not errors in
+#: the file's format, and one of them should not stop a folder of hundreds of files.
+CONTENT_MISSING = frozenset({"no_body", "no_main_text", "empty_item", "empty_file", "too_large"})
+
 
 def read_html(path: Path, opts: ReadOptions | None = None) -> Iterator[Record]:
     """Reader for ``.html``/``.htm``: a Europresse export, a feed, or a web page.

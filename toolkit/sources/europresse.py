@@ -11,7 +11,7 @@ original URL) and the document number (``.publiC-lblNodoc``, e.g. ``news·202410
 Older exports put each article in a table cell with the same class names; both are read.
 
 Missing fields give None (no title, no date, no section); an article without a body is a
-BadRecord (``missing_text``). Header and footer lines never reach the text.
+BadRecord (``no_body``, a counted skip: exports list articles whose text is not available). Header and footer lines never reach the text.
 """
 
 from __future__ import annotations
@@ -192,7 +192,7 @@ def parse_article(article, index: int, path: Path) -> Record:
         "meta": {k: v for k, v in meta.items() if v is not None},
     }
     if not text.strip():
-        return Record(bad=BadRecord(str(path), line, "missing_text",
+        return Record(bad=BadRecord(str(path), line, "no_body",
                                     f"Europresse article {index} has no body text", raw["id"]),  # fmt: skip
                       path=str(path), line=line)
     return _build_document(raw, ReadOptions(), path, line, raw["id"])

@@ -134,7 +134,7 @@ def read_feed_bytes(data: bytes, path: str, feed_name: str | None = None,
             continue
         rec = _build_document(raw, ReadOptions(), Path(path), i, raw["id"])
         if rec.bad is not None and rec.bad.reason == "empty_text":
-            rec = Record(bad=BadRecord(str(path), i, "empty_text",
+            rec = Record(bad=BadRecord(str(path), i, "empty_item",
                                        "feed item without title text or summary", raw["id"]),  # fmt: skip
                          path=str(path), line=i)
         yield rec
