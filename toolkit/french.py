@@ -74,10 +74,13 @@ Examples
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import NamedTuple
 
 __all__ = [
@@ -462,6 +465,11 @@ _CONTRACTION_FORMS = {
 }
 _SENT_END_CANDIDATES = _SENT_END | {"etc.", "Etc."}
 _new_token = functools.partial(tuple.__new__, Token)  # C-level constructor, no Python frame
+_first = operator.itemgetter(0)
+_norm = operator.itemgetter(3)
+_second = operator.itemgetter(1)
+_HYPHEN_RE = re.compile("-")
+_NEWLINE_RE = re.compile("\n")
 
 
 def tokenize(text: str) -> list[Token]:
@@ -486,7 +494,11 @@ def tokenize(text: str) -> list[Token]:
 
 
 def _tokenize(text: str) -> tuple[list[Token], list[int]]:
-    """Tokens of ``text`` and the indices of tokens that begin a new line."""
+    """Tokens of ``text`` and the indices of tokens that begin a new line.
+
+    Every pass over the tokens is a C-level ``map``/``zip``/comprehension; Python code runs
+    per token only for the rare hyphenated words and contractions.
+    """
     if not text:
         return [], []
     cleaned, mapping = _strip_ignorable(text)
@@ -495,13 +507,18 @@ def _tokenize(text: str) -> tuple[list[Token], list[int]]:
     if not matches:
         return [], []
     spans = [m.span(m.lastindex) for m in matches]
-    # split inverted clitics off hyphenated words (a-t-il → a + -t-il); rare, so only the
-    # "word" matches that contain a hyphen are looked at
-    word_group = _WORD_GROUP
-    hyphenated = [
-        i for i, m in enumerate(matches) if m.lastindex == word_group and "-" in m.group(word_group)
-    ]
-    if hyphenated:
+    wstarts = list(map(_first, spans))
+    # split inverted clitics off hyphenated words (a-t-il → a + -t-il): only the tokens that
+    # contain a hyphen are looked at, found from the hyphens' positions
+    if "-" in work:
+        word_group = _WORD_GROUP
+        hyphenated = sorted(
+            {
+                k
+                for k in (bisect_right(wstarts, m.start()) - 1 for m in _HYPHEN_RE.finditer(work))
+                if k >= 0 and matches[k].lastindex == word_group
+            }
+        )
         new_spans: list[tuple[int, int]] = []
         prev = 0
         for i in hyphenated:
@@ -517,28 +534,29 @@ def _tokenize(text: str) -> tuple[list[Token], list[int]]:
         if prev:
             new_spans.extend(spans[prev:])
             spans = new_spans
+            wstarts = list(map(_first, spans))
     del matches
-    norms = [work[s:e] for s, e in spans]
+    wends = list(map(_second, spans))
     n = len(spans)
+    norms = list(map(work.__getitem__, map(slice, wstarts, wends)))
     if mapping is None:
-        starts = [s for s, _ in spans]
-        ends = [e for _, e in spans]
-        surfaces = norms if work is text else [text[s:e] for s, e in spans]
+        starts, ends = wstarts, wends
+        surfaces = norms if work is text else list(map(text.__getitem__, map(slice, starts, ends)))
     else:
-        starts = [mapping[s] for s, _ in spans]
-        ends = [mapping[e - 1] + 1 for _, e in spans]
-        surfaces = [text[s:e] for s, e in zip(starts, ends, strict=True)]
+        starts = [mapping[s] for s in wstarts]
+        ends = [mapping[e - 1] + 1 for e in wends]
+        surfaces = list(map(text.__getitem__, map(slice, starts, ends)))
     if not cleaned.isascii():
         if not unicodedata.is_normalized("NFC", cleaned):
-            norms = [n if n.isascii() else unicodedata.normalize("NFC", n) for n in norms]
+            norms = [x if x.isascii() else unicodedata.normalize("NFC", x) for x in norms]
         if "\u2026" in cleaned:
-            norms = [n.replace("\u2026", "...") if n == "\u2026" else n for n in norms]
-    space_after = [spans[i][1] < spans[i + 1][0] for i in range(n - 1)]
-    space_after.append(spans[-1][1] < len(work))
-    words = [(s,) for s in surfaces]
-    wnorms = words if surfaces is norms else [(x,) for x in norms]
+            norms = ["..." if x == "\u2026" else x for x in norms]
+    space_after = list(map(operator.lt, wends, wstarts[1:]))
+    space_after.append(wends[-1] < len(work))
+    words = list(zip(surfaces))
+    wnorms = words if surfaces is norms else list(zip(norms))
     forms = _CONTRACTION_FORMS
-    for i in [i for i, x in enumerate(norms) if x in forms]:
+    for i in list(compress(range(n), map(forms.__contains__, norms))):
         key = forms[norms[i]]
         if key == "des" and _des_is_article(norms[i - 1] if i else None):
             continue
@@ -550,10 +568,7 @@ def _tokenize(text: str) -> tuple[list[Token], list[int]]:
     )
     line_starts: list[int] = []
     if "\n" in work:
-        from bisect import bisect_left
-
-        wstarts = [s for s, _ in spans]
-        for m in re.finditer(r"\n", work):
+        for m in _NEWLINE_RE.finditer(work):
             k = bisect_left(wstarts, m.start())
             if 0 < k < n and (not line_starts or line_starts[-1] != k):
                 line_starts.append(k)
@@ -599,7 +614,7 @@ def split_sentences(tokens: list[Token], line_breaks: Iterable[int] = ()) -> lis
     if n == 0:
         return []
     breaks = set(line_breaks)
-    cands = [i for i, t in enumerate(tokens) if t[3] in _SENT_END_CANDIDATES]
+    cands = list(compress(range(n), map(_SENT_END_CANDIDATES.__contains__, map(_norm, tokens))))
     bounds = set(breaks)
     for i in cands:
         tok = tokens[i]
