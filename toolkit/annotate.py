@@ -430,6 +430,13 @@ def annotate_text(
     ------
     ToolkitError
         When tagging fails.
+
+    Examples
+    --------
+    >>> doc = annotate_text("Il parle du pain.", "fast")        # doctest: +SKIP
+    >>> doc.form, doc.upos                                        # doctest: +SKIP
+    (['Il', 'parle', 'de', 'le', 'pain', '.'], ['PRON', 'VERB', 'ADP', 'DET', 'NOUN', 'PUNCT'])
+    >>> print("\n".join(to_conllu_lines(doc)))                   # doctest: +SKIP
     """
     tg = resolve_tagger(mode, tagger)
     merged = AnnotatedDocument(doc_id)
