@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from toolkit.cli import main
-from toolkit.errors import ConfigError
+from toolkit.errors import ConfigError, InputError
 from toolkit.sources.collect import ITEMS_FILE, ItemStore, collect_feeds, load_feeds
 
 DATA = Path(__file__).parent / "data" / "sources"
@@ -27,6 +27,7 @@ class _Handler(BaseHTTPRequestHandler):
     routes: dict[str, bytes] = {}
 
     def do_GET(self):  # noqa: N802 (http.server API)
+        self.routes.setdefault("hits", []).append(self.path)
         if self.path == "/slow.xml":
             time.sleep(1.5)
         if self.path == "/error.xml":
@@ -160,3 +161,19 @@ def test_local_feed_paths_are_relative_to_the_list(tmp_path):
     p.write_text("[[feeds]]\nname = 'local'\nurl = 'f.xml'\n", encoding="utf-8")
     report = collect_feeds(load_feeds(p)[0], tmp_path / "col")
     assert report["new_items"] == 2
+
+
+def test_ingest_reads_urls_once_and_counts_failures(server, tmp_path):
+    from toolkit.documents import Corpus
+    from toolkit.ingest import ingest
+
+    base, routes = server
+    sources = [f"{base}/rss.xml", f"{base}/festival", f"{base}/error.xml", str(DATA / "feed_atom.xml")]
+    m = ingest(sources, tmp_path / "c", skip_bad=True, dedup="near", progress=False)
+    assert m["documents"] == 6  # 3 feed items + 1 page + 2 Atom entries
+    assert m["accounting"]["balanced"] and m["skipped"] == {"fetch_failed": 1}
+    assert "festival" in " ".join(Corpus(tmp_path / "c").metadata_frame()["url"].dropna())
+    assert "HTTP 500" in m["skipped_items"][0]["problem"]
+    assert routes["hits"].count("/rss.xml") == 1  # the second reading pass reuses the download
+    with pytest.raises(InputError, match="HTTP 500"):
+        ingest([f"{base}/error.xml"], tmp_path / "d", progress=False)

@@ -132,7 +132,8 @@ def _detect_encoding(path: Path, requested: str) -> str:
 
 
 def _read_safely(
-    sources: list[str], opts: ReadOptions, skip_bad: bool, encodings: dict[str, str] | None
+    sources: list[str], opts: ReadOptions, skip_bad: bool, encodings: dict[str, str] | None,
+    url_cache: dict[str, bytes] | None = None,
 ) -> Iterable[Record]:
     """Read every input; with ``skip_bad`` a file that fails midway becomes one BadRecord.
 
@@ -141,8 +142,28 @@ def _read_safely(
     """
     from toolkit.documents import iter_input_files, reader_for
     from toolkit.errors import ToolkitError
+    from toolkit.sources import is_url, read_url
 
-    for path in iter_input_files(sources):
+    def inputs():
+        for source in sources:
+            if is_url(source):
+                yield source
+            else:
+                yield from iter_input_files([source])
+
+    for path in inputs():
+        if isinstance(path, str):  # a URL: a feed or a web page
+            n = 0
+            try:
+                for rec in read_url(path, opts, cache=url_cache):
+                    n += 1
+                    yield rec
+            except ToolkitError as exc:
+                if not skip_bad:
+                    raise
+                problem = exc.message if isinstance(exc, InputError) else str(exc)
+                yield Record(bad=BadRecord(path, None, "fetch_failed", problem), path=path)
+            continue
         reader = reader_for(path)
         if reader is None:
             from toolkit.documents import READERS
@@ -191,9 +212,9 @@ def ingest(
 
     Parameters
     ----------
-    sources : iterable of path
+    sources : iterable of path or URL
         Files or folders (JSON Lines, CSV, Parquet, ``.txt``/``.md``, and every format a source
-        reader registers).
+        reader registers), or ``http(s)://`` URLs of feeds or web pages (fetched once).
     out : path
         The corpus directory to create.
     options : ReadOptions, optional
@@ -250,6 +271,7 @@ def ingest(
     inputs: Counter[str] = Counter()
     seen_ids: set[str] = set()
     encodings: dict[str, str] = {}
+    url_cache: dict[str, bytes] = {}  # downloads reused by the second reading pass
 
     def make_cleaner():
         if clean is None:
@@ -263,8 +285,8 @@ def ingest(
 
     def stream(track: bool):
         cleaner = make_cleaner()
-        recs: Iterable[Record] = _read_safely(sources, opts, skip_bad,
-                                              encodings if track else None)  # fmt: skip
+        recs: Iterable[Record] = _read_safely(sources, opts, skip_bad, encodings if track else None,
+                                              url_cache)  # fmt: skip
         if cleaner is not None:
             recs = cleaner.filter(recs)
         return recs, cleaner

@@ -78,7 +78,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("sources", nargs="+", metavar="SOURCE", help="files or folders to read")
+    p.add_argument("sources", nargs="+", metavar="SOURCE",
+                   help="files, folders, or http(s) URLs of RSS/Atom feeds and web pages")  # fmt: skip
     p.add_argument("--out", required=True, metavar="DIR", help="corpus directory to create")
     p.add_argument(
         "--encoding",

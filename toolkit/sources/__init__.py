@@ -67,6 +67,36 @@ def read_feed_file(path: Path, opts: ReadOptions | None = None) -> Iterator[Reco
     yield from rss.read_feed_bytes(data, str(path))
 
 
+def is_url(source: str | Path) -> bool:
+    """True for ``http://`` and ``https://`` sources (read over the network, not from disk)."""
+    return str(source).startswith(("http://", "https://"))
+
+
+def read_url(url: str, opts: ReadOptions | None = None, *, timeout: float = 30.0,
+             cache: dict[str, bytes] | None = None) -> Iterator[Record]:  # fmt: skip
+    """Fetch a feed or a web page and read it (a feed gives one record per item).
+
+    ``cache`` (url → bytes) lets a second reading pass reuse the download. Network failures
+    (HTTP errors, timeouts) raise InputError naming the URL.
+    """
+    from toolkit.sources import collect, rss, web
+
+    data = cache.get(url) if cache is not None else None
+    if data is None:
+        data, _ = collect.http_get(url, timeout=timeout)
+        if cache is not None:
+            cache[url] = data
+    head = data[:4096]
+    if rss.looks_like_feed(head) and not head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
+        yield from rss.read_feed_bytes(data, url, feed_url=url)
+        return
+    if len(data) > web.MAX_PAGE_BYTES:
+        yield Record(bad=BadRecord(url, None, "too_large", "page larger than the limit for web pages"), path=url)
+        return
+    text, _ = web.decode_html(data, url, "auto" if opts is None else opts.encoding)
+    yield web.page_record(text, url, url=url)
+
+
 for _suffix in (".xml", ".rss", ".atom"):
     register_reader(_suffix, read_feed_file)
 for _suffix in (".html", ".htm"):
