@@ -68,6 +68,7 @@ def test_keep_earliest_and_longest_with_report_and_table(tmp_path):
     assert run(d, items) == ["late-long", "dup:early-short", "other"]
     rep = d.report()
     assert rep["groups"] == 1 and rep["documents_removed"] == 1 and rep["keep"] == "longest"
+    assert rep["groups_listed"][0]["reason"] == "longest"
     g = rep["groups_listed"][0]
     assert g["kept"] == "late-long" and g["duplicates"] == ["early-short"] and g["similarity"][0] >= 0.8
     path = d.write_table(tmp_path / "duplicates.csv")
@@ -78,7 +79,22 @@ def test_keep_earliest_and_longest_with_report_and_table(tmp_path):
 
 def test_undated_documents_are_not_preferred_by_earliest():
     items = [("undated", BASE, None), ("dated", BASE, "2024-01-01")]
-    assert run(Deduplicator("exact", keep="earliest"), items) == ["dup:undated", "dated"]
+    d = Deduplicator("exact", keep="earliest")
+    assert run(d, items) == ["dup:undated", "dated"]
+    assert d.groups_[0]["reason"] == "dated"
+
+
+@pytest.mark.parametrize(
+    "keep, items, reason",
+    [("earliest", [("a", BASE, "2024-01-02"), ("b", BASE, "2024-01-01")], "earliest"),
+     ("earliest", [("a", BASE, "2024-01-01"), ("b", BASE + " Fin.", "2024-01-01")], "longest"),
+     ("earliest", [("a", BASE, "2024-01-01"), ("b", BASE, "2024-01-01")], "first read"),
+     ("longest", [("a", BASE, "2024-01-01"), ("b", BASE + " Fin.", "2024-01-02")], "longest")],
+)  # fmt: skip
+def test_the_table_says_why_a_document_was_kept(keep, items, reason):
+    d = Deduplicator("near", keep=keep)
+    run(d, items)
+    assert d.groups_[0]["reason"] == reason and d.table_rows()[0]["reason"] == reason
 
 
 def test_two_pass_detects_changed_inputs():

@@ -217,7 +217,9 @@ class Deduplicator:
     Attributes
     ----------
     groups_ : list of dict
-        One per group: kept id, reason, duplicate ids and similarities.
+        One per group: kept id, reason (the criterion that decided: ``earliest``, ``longest``,
+        ``dated`` when the others have no date, ``first read`` on a full tie, or ``first`` in
+        streaming mode), duplicate ids and similarities.
     edges_ : list of (str, str, float)
         Every duplicate pair found ``(earlier id, later id, similarity)``; groups are the
         connected components of these pairs (so a chain A~B~C is one group).
@@ -412,7 +414,9 @@ class Deduplicator:
             group = members[root]
             if len(group) < 2:
                 continue
-            winner = min(group, key=rank)
+            ranked = sorted(group, key=rank)
+            winner = ranked[0]
+            why = self._why(rank(winner), rank(ranked[1]))
             for seq in group:
                 if seq == winner:
                     continue
@@ -422,13 +426,22 @@ class Deduplicator:
                     j, cont = similarity(sa, na, sb, nb)
                     sim = round(max(j, cont) if min(na, nb) >= self.min_containment_shingles else j, 4)
                 plan[seq] = (winner, sim)
-            self._add_group(winner, [(s, plan[s][1]) for s in group if s != winner], items, self.keep)
+            self._add_group(winner, [(s, plan[s][1]) for s in group if s != winner], items, why)
         self._plan = plan
         self._plan_ids = [it.doc_id for it in items]
         self.n_planned_ = len(items)
         # the index is not needed any more
         self._tables, self._sigs, self._keys = [], {}, {}
         return self
+
+    def _why(self, best: tuple, second: tuple) -> str:
+        """Which criterion decided between the kept document and the runner-up."""
+        names = (["dated", "earliest", "longest"] if self.keep == "earliest"
+                 else ["longest", "dated", "earliest"])  # fmt: skip
+        for name, a, b in zip(names, best, second, strict=False):
+            if a != b:
+                return name
+        return "first read"
 
     def _add_group(self, winner: int, dups: list[tuple[int, float]], items: Any, reason: str) -> None:
         gid = len(self.groups_)
