@@ -680,7 +680,7 @@ def _stage_selection(r: _Runner, bow_dir: Path, vocab_key: str) -> Path | None:
     sel = r.cfg.section("selection")
     if not sel["k"]:
         return None
-    from toolkit.topics.select import select_k
+    from toolkit.topics import select_k
 
     sec = r.cfg.section("topics")
     settings = {"k": sel["k"], "model": sec["model"], "params": sec["params"], "seed": r.cfg.seed,

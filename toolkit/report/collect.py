@@ -72,7 +72,7 @@ def _prevalence(output: Any, corpus_dir: Path | None, by: str, period: str, what
     if corpus_dir is None:
         return None
     from toolkit.errors import ToolkitError
-    from toolkit.topics.prevalence import prevalence
+    from toolkit.topics import topic_prevalence as prevalence
 
     key = period if by == "period" else by
     try:
