@@ -7,7 +7,9 @@ text files:
 
 * ``.xml``, ``.rss``, ``.atom``: RSS or Atom feeds, one document per item;
 * ``.html``, ``.htm``: Europresse exports (recognised by their markup; one document per
-  article), RSS saved with an ``.html`` name, or web pages (one document per page).
+  article), RSS saved with an ``.html`` name, or web pages (one document per page);
+* ``http(s)://`` URLs given to ``fnt ingest``: a feed or a web page, fetched once
+  (:func:`read_url`); ``fnt collect`` polls feeds over time (:mod:`~toolkit.sources.collect`).
 
 Modules: :mod:`~toolkit.sources.rss`, :mod:`~toolkit.sources.web`,
 :mod:`~toolkit.sources.europresse`, :mod:`~toolkit.sources.clean`,
