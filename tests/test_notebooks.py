@@ -27,18 +27,10 @@ def test_committed_without_outputs_and_with_parameters(path):
     assert "sys.path" not in source and 'Path("..")' not in source and "import toolkit" not in source.replace("from toolkit", "")
 
 
-@pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("notebook-cache")
+def _execute(path: Path, cache_dir: Path) -> list[str]:
+    import nbclient
+    import nbformat
 
-
-@pytest.mark.slow
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebook_runs(path, cache_dir, monkeypatch):
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    monkeypatch.setenv("FNT_CACHE", str(cache_dir))  # one cached demo run shared by the notebooks
-    monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = nbformat.read(path, as_version=4)
     # papermill-style injected parameters: fewer embedding epochs keep CI short
     params = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
@@ -46,7 +38,21 @@ def test_notebook_runs(path, cache_dir, monkeypatch):
         injected = nbformat.v4.new_code_cell("EPOCHS = 10")
         injected.metadata["tags"] = ["injected-parameters"]
         nb.cells.insert(params + 1, injected)
-    client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(cache_dir)}})
-    client.execute()
-    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
-    assert not errors
+    client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=600,
+                                     resources={"metadata": {"path": str(cache_dir)}})  # fmt: skip
+    try:
+        client.execute()
+    except nbclient.exceptions.CellExecutionError as exc:
+        return [f"{path.name}: {str(exc)[-2000:]}"]
+    return []
+
+
+@pytest.mark.slow
+def test_notebooks_run_top_to_bottom(tmp_path, monkeypatch):
+    """All five in one test, in order, so they share one cached demo run (also under xdist)."""
+    pytest.importorskip("nbformat")
+    pytest.importorskip("nbclient")
+    monkeypatch.setenv("FNT_CACHE", str(tmp_path))  # one cached demo run shared by the notebooks
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    failures = [msg for path in NOTEBOOKS for msg in _execute(path, tmp_path)]
+    assert not failures, "\n\n".join(failures)
