@@ -881,7 +881,12 @@ class SpacyTagger(Tagger):
         if lemma is None:
             lemma = lexicon_lemma(self._fast._lemmas, form, upos)
         if lemma is None:
-            lemma = fallback_lemma(form, upos)
+            # spaCy's lemma is better than the rules only for X and spelled-out numbers
+            # (measured on the UD dev sets)
+            if upos in ("X", "NUM") and spacy_lemma:
+                lemma = spacy_lemma
+            else:
+                lemma = fallback_lemma(form, upos)
         if len(self._lemma_cache) > 300_000:
             self._lemma_cache.clear()
         self._lemma_cache[key] = lemma
