@@ -28,8 +28,14 @@ Two backends share one interface::
     not run) process batches of Docs, so spaCy never re-tokenises. Lemmas are then corrected:
     the Sequoia-train lexicon for ``(form, UPOS)`` pairs, UD conventions for pronouns, rules for
     numbers, ordinals (*75e*), abbreviations (*M.*), elided forms (*qu'*, *l'*), proper nouns and
-    hyphenated compounds (*sino-russe*). Entities are spaCy's, cleaned: no entity on an elided or
+    hyphenated compounds (*sino-russe*), participles and adjectives unknown to the lexicon
+    (simplemma + suffix rules); spaCy's own lemma is kept only for unknown X/NUM words, the only
+    classes where it measured better. Entities are spaCy's, cleaned: no entity on an elided or
     function word, frequent news organisations and places typed by the gazetteer.
+
+Both modes post-correct UPOS with :func:`fix_upos` (unknown capitalised words inside a
+sentence → PROPN, a single word *des* → DET, inverted clitics *-t-il* → PRON), measured on the
+UD dev sets. Model choice for ``accurate``: ``get_tagger("accurate", model="sm")``.
 
 UD conventions followed (Sequoia and GSD agree on most; where they differ we say which):
 personal pronouns take the strong form as lemma (*il*, *elle*, *le*, *la*, *l'* → *lui*,
@@ -38,7 +44,10 @@ Sequoia-train lemmatises object *le* as *le* while GSD uses *lui*; we use *lui* 
 consistency with *la*/*l'*. Proper nouns, numbers written in digits and ordinals keep their form
 (*Pékin*, *1 250*, *75e*, *XXe*). The indefinite plural *des* is *un* (DET) and the
 contraction part *de* + *les* is handled by the tokeniser. *être*/*avoir* as auxiliaries are
-AUX (both treebanks). *M.* is lemmatised *monsieur* (Sequoia; GSD keeps *M.*).
+AUX (both treebanks). *M.*, *Mme* are lemmatised *monsieur* (Sequoia; GSD keeps *M.*) and
+units keep their form (*km*, *mg*: Sequoia; GSD writes *m* → *mètre*). We follow Sequoia where
+the two differ because the lexicon is learned from it and because both are UD-valid; the
+dev-set scores of both treebanks are measured (``benchmarks/annotation_accuracy.py``).
 
 All words passed to :meth:`Tagger.tag` must be *normalised* forms (``’`` → ``'``, *du* already
 split into *de le*).
