@@ -80,12 +80,17 @@ def _tops(topic_term, vocab, n=TOP) -> list[list[str]]:
 # --------------------------------------------------------------------------- systems (children)
 
 
-def run_toolkit(corpus_dir: str, k: int, seed: int, model: str) -> dict[str, Any]:
+def run_toolkit(corpus_dir: str, k: int, seed: int, model: str, reuse_bow: bool = False) -> dict[str, Any]:
     from toolkit.topics import GensimLDA, NMFModel
-    from toolkit.vocabulary import VocabularyConfig, build_bow
+    from toolkit.vocabulary import BagOfWords, VocabularyConfig, build_bow
 
     t0 = time.perf_counter()
-    bow = build_bow(corpus_dir, VocabularyConfig())
+    cache = Path(corpus_dir + "_bench_bow")
+    if reuse_bow and (cache / "bow.npz").is_file():  # stability re-runs: same bag of words
+        bow = BagOfWords.load(cache)
+    else:
+        bow = build_bow(corpus_dir, VocabularyConfig())
+        bow.save(cache)
     t1 = time.perf_counter()
     est = GensimLDA(k, random_state=seed) if model == "lda" else NMFModel(k, random_state=seed)
     est.fit(bow)
@@ -188,12 +193,12 @@ def run_d(corpus_dir: str, k: int, seed: int) -> dict[str, Any]:
             "prep_s": round(t1 - t0, 2), "train_s": round(t2 - t1, 2), "n_terms": len(vocab)}  # fmt: skip
 
 
-def run_system(name: str, corpus_dir: str, k: int, seed: int) -> dict[str, Any]:
+def run_system(name: str, corpus_dir: str, k: int, seed: int, reuse_bow: bool = False) -> dict[str, Any]:
     logging.basicConfig(level=logging.WARNING)
     if name == "toolkit-lda":
-        return run_toolkit(corpus_dir, k, seed, "lda")
+        return run_toolkit(corpus_dir, k, seed, "lda", reuse_bow)
     if name == "toolkit-nmf":
-        return run_toolkit(corpus_dir, k, seed, "nmf")
+        return run_toolkit(corpus_dir, k, seed, "nmf", reuse_bow)
     return {"a-gensim": run_a, "b-sklearn-lda": run_b, "c-tomotopy": run_c, "d-sklearn-nmf": run_d}[name](corpus_dir, k, seed)
 
 
@@ -287,6 +292,7 @@ def main(argv=None) -> int:
     ap.add_argument("--systems", nargs="+", default=list(SYSTEMS))
     ap.add_argument("--stability-seeds", type=int, default=5)
     ap.add_argument("--stability-k", type=int, nargs="*", default=[20])
+    ap.add_argument("--stability-systems", nargs="*", default=list(SYSTEMS))
     ap.add_argument("--stage-costs", type=Path, help="JSON with ingest/annotate seconds and peak_mb measured elsewhere")
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/topics_lemonde.json"))
     args = ap.parse_args(argv)
@@ -317,10 +323,10 @@ def main(argv=None) -> int:
             r = measure(run_system, name, corpus_dir, k, args.seed)
             runs[(name, k)] = r
             print(f"trained {name} k={k}: {r['seconds']} s, peak {r['peak_mb']} MiB, train {r['result']['train_s']} s", flush=True)
-            if k in args.stability_k and args.stability_seeds > 1:
+            if k in args.stability_k and args.stability_seeds > 1 and name in args.stability_systems:
                 tops = [r["result"]["top"]]
                 for s in range(1, args.stability_seeds):
-                    tops.append(measure(run_system, name, corpus_dir, k, args.seed + s)["result"]["top"])
+                    tops.append(measure(run_system, name, corpus_dir, k, args.seed + s, True)["result"]["top"])
                 stab_tops[(name, k)] = tops
                 print(f"  stability runs done ({args.stability_seeds} seeds)", flush=True)
 

@@ -183,7 +183,10 @@ class VocabularyConfig:
         gensim default; on corpora under 1,000 documents it is lowered to 2 — see
         :meth:`effective_no_below`).
     no_above : float
-        ``filter_extremes``: drop terms in more than this share of documents (default 0.5).
+        ``filter_extremes``: drop terms in more than this share of documents (default 0.25:
+        in news, a word found in over a quarter of all articles — *pays*, *président*,
+        *France* in French national press — is not topical; it repeats across topics and
+        lowers their diversity; measured in BENCHMARKS.md).
     keep_n : int or None
         ``filter_extremes``: keep at most this many most frequent terms (default 100,000).
     """
@@ -201,7 +204,7 @@ class VocabularyConfig:
     min_length: int = 2
     keep_numbers: bool = False
     no_below: int = 5
-    no_above: float = 0.5
+    no_above: float = 0.25
     keep_n: int | None = 100_000
 
     def __post_init__(self) -> None:

@@ -31,7 +31,7 @@ class GensimLDA(TopicModel):
     n_topics : int
         Number of topics k.
     passes : int
-        Passes over the corpus.
+        Passes over the corpus (5: starting from NMF topics, more passes change little).
     iterations : int
         Maximum E-step iterations per document.
     alpha : {"auto", "symmetric", "asymmetric"} or float
@@ -47,6 +47,8 @@ class GensimLDA(TopicModel):
         matrix (``init="nndsvda"``), which makes the variational optimisation start near good
         topics — better coherence, and much more stable across seeds. ``"random"``: gensim's
         own random initialisation.
+    init_iterations : int
+        Maximum iterations of the initialising NMF.
     themes : None, "default", dict or ThemeSet
         Seeded themes: each becomes one of the ``n_topics`` topics (see
         :func:`toolkit.topics.themes.load_themes`).
@@ -84,14 +86,15 @@ class GensimLDA(TopicModel):
         self,
         n_topics: int = 20,
         *,
-        passes: int = 10,
-        iterations: int = 100,
+        passes: int = 5,
+        iterations: int = 50,
         alpha: Any = "auto",
         eta: Any = None,
         chunksize: int = 2000,
         decay: float = 0.5,
         offset: float = 1.0,
         init: str = "nmf",
+        init_iterations: int = 50,
         themes: Any = None,
         seed_weight: float = 50.0,
         multicore: bool = False,
@@ -107,6 +110,7 @@ class GensimLDA(TopicModel):
         self.decay = decay
         self.offset = offset
         self.init = init
+        self.init_iterations = init_iterations
         self.themes = themes
         self.seed_weight = seed_weight
         self.multicore = multicore
@@ -146,7 +150,7 @@ class GensimLDA(TopicModel):
             corpus=corpus, id2word=id2word, num_topics=self.n_topics, passes=self.passes,
             iterations=self.iterations, chunksize=self.chunksize, decay=self.decay,
             offset=self.offset, eta=eta, random_state=self.random_state, eval_every=None,
-            dtype=np.float64,
+            dtype=np.float32,
         )  # fmt: skip
         alpha = self.alpha
         if self.multicore:
@@ -188,7 +192,8 @@ class GensimLDA(TopicModel):
         if k_free > 0:
             X = TfidfTransformer(sublinear_tf=True).fit_transform(m.astype(np.float64))
             k_nmf = min(k_free, min(X.shape))
-            nmf = NMF(n_components=k_nmf, init="nndsvda", max_iter=100, tol=1e-3, random_state=self.random_state)
+            nmf = NMF(n_components=k_nmf, init="nndsvda", max_iter=self.init_iterations, tol=1e-3,
+                      random_state=self.random_state)  # fmt: skip
             nmf.fit(X)
             H = _normalise_rows(nmf.components_)
             rows.extend(H)
@@ -197,7 +202,7 @@ class GensimLDA(TopicModel):
         init = np.vstack(rows)
         # realistic scale (tokens per topic) plus a little noise so no two topics are tied
         noise = model.random_state.gamma(100.0, 1.0 / 100.0, init.shape)
-        model.state.sstats = init * (n_tokens / self.n_topics) + 0.01 * noise
+        model.state.sstats = (init * (n_tokens / self.n_topics) + 0.01 * noise).astype(model.dtype)
         model.sync_state()
 
     def _infer(self, m) -> np.ndarray:
