@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import numpy as np  # noqa: E402
 from _util import LEMONDE, dump, measure  # noqa: E402
 
 SYSTEMS = ("toolkit-lda", "toolkit-nmf", "a-gensim", "b-sklearn-lda", "c-tomotopy", "d-sklearn-nmf")
@@ -283,6 +284,31 @@ def evaluate(result: dict[str, Any], reference, sections: dict[str, str]) -> dic
     }
 
 
+def themes_check(corpus_dir: str, ks: list[int], seed: int) -> list[dict[str, Any]]:
+    """Seeded (default themes) against unseeded gensim LDA: NPMI cost and seed retention."""
+    from toolkit.topics import GensimLDA, seed_retention
+    from toolkit.vocabulary import build_bow
+
+    bow = build_bow(corpus_dir)
+    reference = build_reference(corpus_dir)
+    rows = []
+    for k in ks:
+        plain = GensimLDA(k, random_state=seed).fit(bow).output()
+        seeded = GensimLDA(k, random_state=seed, themes="default").fit(bow).output()
+        from toolkit.evaluate import npmi_coherence, topic_diversity
+
+        n_plain = npmi_coherence(plain, reference, 10)
+        n_seeded = npmi_coherence(seeded, reference, 10)
+        theme_topics = sorted(seeded.themes)
+        rows.append({
+            "k": k, "npmi_unseeded": round(n_plain["mean"], 4), "npmi_seeded": round(n_seeded["mean"], 4),
+            "npmi_seeded_theme_topics": round(float(np.mean([n_seeded["per_topic"][t] for t in theme_topics])), 4),
+            "diversity_unseeded": round(topic_diversity(plain), 3), "diversity_seeded": round(topic_diversity(seeded), 3),
+            "seed_retention_top20": seed_retention(seeded, top_n=20),
+        })  # fmt: skip
+    return rows
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus-dir", required=True, type=Path)
@@ -295,7 +321,14 @@ def main(argv=None) -> int:
     ap.add_argument("--stability-systems", nargs="*", default=list(SYSTEMS))
     ap.add_argument("--stage-costs", type=Path, help="JSON with ingest/annotate seconds and peak_mb measured elsewhere")
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/topics_lemonde.json"))
+    ap.add_argument("--themes-check", action="store_true", help="only compare seeded and unseeded LDA")
     args = ap.parse_args(argv)
+    if args.themes_check:
+        rows = themes_check(str(args.corpus_dir), args.k, args.seed)
+        for r in rows:
+            print(json.dumps(r, ensure_ascii=False))
+        dump(args.out, {"themes_check": rows, "command": " ".join(sys.argv)})
+        return 0
 
     import pandas as pd
 
