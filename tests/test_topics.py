@@ -193,6 +193,10 @@ def test_train_save_load_transform(annotated, tmp_path):
     model = load_model(tmp_path / "run")
     bow = BagOfWords.load(tmp_path / "run" / "bow")
     np.testing.assert_allclose(model.transform(bow), est.transform(bow), atol=1e-8)
+    new = bow.transform(annotated)  # inference on (here: the same) annotated documents
+    assert new.matrix.shape[1] == bow.n_terms and set(new.doc_ids) >= set(bow.doc_ids)
+    theta = model.transform(new)
+    assert theta.shape == (new.n_documents, 6) and np.allclose(theta.sum(axis=1), 1)
     assert manifest["seed"] == 3 and manifest["corpus"]["documents_sha256"].startswith("sha256:")
     assert manifest["versions"]["gensim"]
     with pytest.raises(StageMissingError):

@@ -1057,6 +1057,38 @@ class BagOfWords:
             row = m.getrow(i)
             yield [vocab[j] for j, c in zip(row.indices, row.data, strict=True) for _ in range(int(c))]
 
+    def transform(self, corpus_dir: str | Path, *, progress: bool = False) -> BagOfWords:
+        """Bag of words of another (annotated) corpus over THIS dictionary, for inference.
+
+        The new corpus is tokenised with the same settings (its phrases are learned on it);
+        terms outside this dictionary are ignored; documents left empty are kept as empty rows
+        (a model gives them its prior) and counted in ``stats["empty"]``.
+
+        Returns
+        -------
+        BagOfWords, matrix shape (n_new_documents, n_terms)
+        """
+        import numpy as np
+        import scipy.sparse as sp
+
+        token2id = self.dictionary.token2id
+        rows, cols, vals, ids = [], [], [], []
+        empty = 0
+        for doc_id, tokens in TokenStream(corpus_dir, self.config, progress=progress):
+            counts: dict[int, int] = {}
+            for t in tokens:
+                j = token2id.get(t)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            empty += not counts
+            r = len(ids)
+            ids.append(doc_id)
+            rows.extend([r] * len(counts))
+            cols.extend(counts)
+            vals.extend(counts.values())
+        m = sp.csr_matrix((np.asarray(vals, dtype=np.int32), (rows, cols)), shape=(len(ids), len(token2id)))
+        return BagOfWords(self.dictionary, m, ids, self.config, {"documents": len(ids), "empty": empty})
+
     def save(self, directory: str | Path) -> Path:
         """Write ``dictionary.gensim``, ``bow.npz``, ``bow_docs.json`` and ``vocabulary.json``."""
         import scipy.sparse as sp
