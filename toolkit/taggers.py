@@ -951,6 +951,8 @@ class SpacyTagger(Tagger):
                 row = []
                 for tok, u, (et, iob) in zip(doc, upos, ents, strict=True):
                     feats = str(tok.morph) or "_"
+                    if u != tok.pos_:  # retagged by fix_upos: spaCy's features no longer fit
+                        feats = self._fast._feats.get(f"{tok.text.lower()}\t{u}", "_")
                     row.append(WordAnnotation(self.lemma(tok.text, u, tok.lemma_), u, feats,
                                               et, iob))
                 out.append(row)
