@@ -196,6 +196,28 @@ class TokenCache:
         log.info("cached %d tokens from %d documents in %s", n_tokens, n_docs, self.path)
         return self
 
+    @classmethod
+    def open(cls, path: str | Path) -> TokenCache:
+        """An existing cache file (written by :meth:`write`), re-read once for its counts.
+
+        Lets several models train on one cache: ``TokenCache(p).write(stream)`` once, then
+        ``model.fit(TokenCache.open(p))`` for each model.
+        """
+        cache = cls(path)
+        if not cache.path.is_file() or not cache.ids_path.is_file():
+            raise StageMissingError(f"{cache.path} is not a token cache (missing file or its .ids)")
+        h = hashlib.sha256()
+        ids: set[str] = set()
+        for doc_id, toks in cache.units():
+            h.update(doc_id.encode() + b"\t" + " ".join(toks).encode() + b"\n")
+            ids.add(doc_id)
+            cache.n_lines += 1
+            cache.n_tokens += len(toks)
+        cache.n_documents = len(ids)
+        cache.has_ids = True
+        cache.content_hash = "sha256:" + h.hexdigest()
+        return cache
+
     def sentences(self) -> CachedSentences:
         """Re-iterable over token lists (one per line)."""
         return CachedSentences(self.path)
@@ -349,23 +371,51 @@ def auto_epochs(n_tokens: int) -> int:
     return int(min(100, max(5, math.ceil(2_000_000 / n_tokens))))
 
 
+#: Corpora with fewer tokens than this get the small-corpus defaults.
+SMALL_CORPUS_TOKENS = 1_000_000
+
+
+def resolve_size_defaults(
+    n_tokens: int,
+    vector_size: int | None = None,
+    window: int | None = None,
+    sample: float | None = None,
+) -> dict[str, Any]:
+    """Fill unset ``vector_size``, ``window`` and ``sample`` from the corpus size.
+
+    Under :data:`SMALL_CORPUS_TOKENS` tokens (the bundled corpus has about 18,000 after stop
+    words): 50 dimensions, a window of 10 and no down-sampling of frequent words — with
+    gensim's ``sample=1e-3`` a word seen 20 times in 18,000 tokens is mostly thrown away,
+    and on the bundled corpus *chine* then falls out of *pékin*'s neighbours. Larger corpora
+    get gensim's defaults: 100 dimensions, a window of 5, ``sample=1e-3``.
+    """
+    small = n_tokens < SMALL_CORPUS_TOKENS
+    return {
+        "vector_size": vector_size if vector_size is not None else (50 if small else 100),
+        "window": window if window is not None else (10 if small else 5),
+        "sample": sample if sample is not None else (0.0 if small else 1e-3),
+    }
+
+
 class EmbeddingModel:
     """Base class: shared fitting, saving and exploration. Use a subclass.
 
     Parameters common to every model
     ---------------------------------
-    vector_size : int
-        Dimensions of the vectors (100 suits corpora up to a few million words).
-    window : int
-        Context window (tokens either side).
+    vector_size : int or None
+        Dimensions of the vectors; None: 50 under a million tokens, else 100
+        (:func:`resolve_size_defaults`).
+    window : int or None
+        Context window (tokens either side); None: 10 under a million tokens, else 5.
     min_count : int
         Ignore tokens seen fewer times in the corpus.
     epochs : int or None
         Passes over the corpus; None chooses with :func:`auto_epochs` from the corpus size.
     negative : int
         Negative samples per positive example.
-    sample : float
-        Down-sampling threshold of frequent tokens.
+    sample : float or None
+        Down-sampling threshold of frequent tokens; None: 0 (none) under a million tokens,
+        else 1e-3.
     workers : int
         Training threads. 1 (default) gives repeatable vectors; more is faster, not repeatable.
     random_state : int
@@ -383,12 +433,12 @@ class EmbeddingModel:
 
     def __init__(
         self,
-        vector_size: int = 100,
-        window: int = 5,
+        vector_size: int | None = None,
+        window: int | None = None,
         min_count: int = 3,
         epochs: int | None = None,
         negative: int = 5,
-        sample: float = 1e-3,
+        sample: float | None = None,
         workers: int = 1,
         random_state: int = 0,
         tokens: Mapping[str, Any] | None = None,
@@ -422,8 +472,12 @@ class EmbeddingModel:
             if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
                 raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}")
 
-        positive_int("vector_size", self.vector_size)
-        positive_int("window", self.window)
+        if self.vector_size is not None:
+            positive_int("vector_size", self.vector_size)
+        if self.window is not None:
+            positive_int("window", self.window)
+        if self.sample is not None and not (isinstance(self.sample, int | float) and self.sample >= 0):
+            raise ConfigError(f"sample must be a number >= 0, got {self.sample!r}")
         positive_int("min_count", self.min_count)
         positive_int("negative", self.negative, 0)
         positive_int("workers", self.workers)
@@ -444,10 +498,11 @@ class EmbeddingModel:
 
         Parameters
         ----------
-        corpus : path or re-iterable
+        corpus : path, TokenCache or re-iterable
             A corpus directory with a token table, a ``TokenStream``, or a re-iterable of
             token lists, ``(doc_id, tokens)`` pairs or ``TaggedDocument``. It is read once,
-            into a token cache; it is never held in memory.
+            into a token cache; it is never held in memory. A :class:`TokenCache` already
+            written is used as it is (to train several models on one pass over the corpus).
         y : ignored
 
         Returns
@@ -466,6 +521,15 @@ class EmbeddingModel:
                 "re-iterable corpus: a list, a TokenStream, or a class with __iter__"
             )
         t0 = time.perf_counter()
+        if isinstance(corpus, TokenCache):
+            self._fit_cache(corpus)
+            t_total = time.perf_counter() - t0
+            self._fit_documents(corpus)
+            self.training_ = {
+                **self.training_, "cache_seconds": 0.0, "total_seconds": round(t_total, 3),
+                "peak_memory_mb": peak_memory_mb(), "tokens_hash": corpus.content_hash,
+            }  # fmt: skip
+            return self
         with contextlib.ExitStack() as stack:
             if self.cache_dir is None:
                 cache_root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fnt-embed-")))
@@ -498,6 +562,9 @@ class EmbeddingModel:
     def _fit_cache(self, cache: TokenCache) -> None:
         if cache.n_tokens == 0:
             raise ModelError("the corpus has no tokens to train on (empty corpus or every token filtered out)")
+        self.params_ = resolve_size_defaults(
+            cache.n_tokens, vector_size=self.vector_size, window=self.window, sample=self.sample
+        )
         epochs = self.epochs if self.epochs is not None else auto_epochs(cache.n_tokens)
         model = self._new_gensim(**self._gensim_params(), epochs=epochs)
         use_file = self.workers > 1
@@ -509,7 +576,7 @@ class EmbeddingModel:
         t_vocab = time.perf_counter() - t0
         self._check_vocabulary(model, cache)
         callback = _epoch_callback(epochs, self.progress)
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         if use_file:
             result = model.train(
                 corpus_file=str(cache.path), total_examples=model.corpus_count,
@@ -521,6 +588,7 @@ class EmbeddingModel:
                 total_words=model.corpus_total_words, epochs=epochs, callbacks=[callback],
             )  # fmt: skip
         t_train = time.perf_counter() - t1
+        cpu_train = time.process_time() - c1
         trained, raw = result if result is not None else (None, None)
         if raw is None:  # Doc2Vec.train returns nothing in gensim 4.4
             trained, raw = None, model.corpus_total_words * epochs
@@ -529,6 +597,7 @@ class EmbeddingModel:
         self.epochs_ = epochs
         self.training_ = {
             "epochs": epochs,
+            **self.params_,
             "workers": self.workers,
             "mode": "corpus_file" if use_file else "corpus_iterable",
             "documents": cache.n_documents,
@@ -537,7 +606,9 @@ class EmbeddingModel:
             "vocabulary_size": len(model.wv),
             "vocab_seconds": round(t_vocab, 3),
             "train_seconds": round(t_train, 3),
+            "train_cpu_seconds": round(cpu_train, 3),
             "raw_words_per_second": round(raw / t_train) if t_train > 0 else None,
+            "raw_words_per_cpu_second": round(raw / cpu_train) if cpu_train > 0 else None,
             "effective_words_per_second": (
                 round(trained / t_train) if trained is not None and t_train > 0 else None
             ),
@@ -558,9 +629,9 @@ class EmbeddingModel:
                 f"no token occurs at least min_count={self.min_count} times in this corpus "
                 f"({cache.n_tokens} tokens); lower min_count or use a larger corpus"
             )
-        if n_vocab < self.vector_size:
+        if n_vocab < self.params_["vector_size"]:
             raise ModelError(
-                f"the corpus is too small for vector_size={self.vector_size}: only {n_vocab} "
+                f"the corpus is too small for vector_size={self.params_['vector_size']}: only {n_vocab} "
                 f"distinct tokens occur at least min_count={self.min_count} times "
                 f"({cache.n_tokens} tokens in all); lower vector_size (or min_count), or use a "
                 "larger corpus"
@@ -989,12 +1060,12 @@ class Word2VecModel(EmbeddingModel):
     def __init__(
         self,
         architecture: str = "skipgram",
-        vector_size: int = 100,
-        window: int = 5,
+        vector_size: int | None = None,
+        window: int | None = None,
         min_count: int = 3,
         epochs: int | None = None,
         negative: int = 5,
-        sample: float = 1e-3,
+        sample: float | None = None,
         workers: int = 1,
         random_state: int = 0,
         tokens: Mapping[str, Any] | None = None,
@@ -1015,8 +1086,7 @@ class Word2VecModel(EmbeddingModel):
 
     def _gensim_params(self) -> dict[str, Any]:
         return dict(
-            vector_size=self.vector_size, window=self.window, min_count=self.min_count,
-            negative=self.negative, sample=self.sample, workers=self.workers,
+            **self.params_, min_count=self.min_count, negative=self.negative, workers=self.workers,
             seed=self.random_state, sg=1 if self.architecture == "skipgram" else 0,
         )  # fmt: skip
 
@@ -1049,12 +1119,12 @@ class FastTextModel(Word2VecModel):
     def __init__(
         self,
         architecture: str = "skipgram",
-        vector_size: int = 100,
-        window: int = 5,
+        vector_size: int | None = None,
+        window: int | None = None,
         min_count: int = 3,
         epochs: int | None = None,
         negative: int = 5,
-        sample: float = 1e-3,
+        sample: float | None = None,
         workers: int = 1,
         random_state: int = 0,
         min_n: int = 3,
@@ -1170,12 +1240,12 @@ class Doc2VecModel(EmbeddingModel):
         self,
         mode: str = "dbow",
         dbow_words: bool = True,
-        vector_size: int = 100,
-        window: int = 5,
+        vector_size: int | None = None,
+        window: int | None = None,
         min_count: int = 3,
         epochs: int | None = None,
         negative: int = 5,
-        sample: float = 1e-3,
+        sample: float | None = None,
         workers: int = 1,
         random_state: int = 0,
         infer_epochs: int | None = None,
@@ -1199,8 +1269,7 @@ class Doc2VecModel(EmbeddingModel):
 
     def _gensim_params(self) -> dict[str, Any]:
         return dict(
-            vector_size=self.vector_size, window=self.window, min_count=self.min_count,
-            negative=self.negative, sample=self.sample, workers=self.workers,
+            **self.params_, min_count=self.min_count, negative=self.negative, workers=self.workers,
             seed=self.random_state, dm=1 if self.mode == "dm" else 0,
             dbow_words=int(bool(self.dbow_words)),
         )  # fmt: skip
@@ -1301,6 +1370,11 @@ def load_model(path: str | Path, expected: type[EmbeddingModel] | None = None) -
     obj.document_vectors_ = np.load(path / DOCVECS_FILE)
     obj.training_ = manifest.get("training", {})
     obj.epochs_ = int(obj.training_.get("epochs", obj.model_.epochs))
+    obj.params_ = {
+        "vector_size": obj.model_.wv.vector_size,
+        "window": obj.training_.get("window", obj.model_.window),
+        "sample": obj.training_.get("sample", obj.model_.sample),
+    }
     obj.manifest_ = manifest
     return obj
 

@@ -161,8 +161,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--architecture", choices=["skipgram", "cbow"], default="skipgram",
                    help="word2vec/fasttext architecture (default skipgram)")  # fmt: skip
     t.add_argument("--mode", choices=["dbow", "dm"], default="dbow", help="doc2vec mode (default dbow)")
-    t.add_argument("--vector-size", type=int, default=100)
-    t.add_argument("--window", type=int, default=5)
+    t.add_argument("--vector-size", type=int, default=None,
+                   help="default: 50 under a million tokens, else 100")  # fmt: skip
+    t.add_argument("--window", type=int, default=None, help="default: 10 under a million tokens, else 5")
     t.add_argument("--min-count", type=int, default=3)
     t.add_argument("--epochs", type=int, default=None, help="default: chosen from the corpus size")
     t.add_argument("--workers", type=int, default=1, help="threads; >1 is faster but not repeatable")
