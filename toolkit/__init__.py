@@ -53,6 +53,12 @@ _EXPORTS: dict[str, str] = {
     "ReferenceCorpus": "toolkit.evaluate",
     "npmi_coherence": "toolkit.evaluate",
     "topic_diversity": "toolkit.evaluate",
+    "Word2VecModel": "toolkit.embeddings",
+    "FastTextModel": "toolkit.embeddings",
+    "Doc2VecModel": "toolkit.embeddings",
+    "PeriodEmbeddings": "toolkit.embeddings",
+    "embedding_coherence": "toolkit.embeddings",
+    "nearest_topic_terms": "toolkit.embeddings",
 }
 
 
