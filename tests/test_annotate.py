@@ -322,3 +322,14 @@ def test_document_failing_in_a_later_segment_is_reported_once() -> None:
     errors = [d for d in docs if d.error]
     assert [d.doc_id for d in errors] == ["long"]
     assert {d.doc_id for d in docs if not d.error} >= {"a", "z"}
+
+
+def test_conllu_columns_are_in_ud_order():
+    """ID FORM LEMMA UPOS XPOS FEATS HEAD DEPREL DEPS MISC: features in column 6, not 5."""
+    from toolkit.annotate import annotate_text, to_conllu_lines
+
+    lines = [ln for ln in to_conllu_lines(annotate_text("Les enfants sont arrivés.", mode="fast"))
+             if ln and not ln.startswith("#")]  # fmt: skip
+    cols = lines[1].split("\t")
+    assert len(cols) == 10
+    assert cols[3] == "NOUN" and cols[4] == "_" and "Number=Plur" in cols[5]

@@ -489,8 +489,8 @@ def to_conllu_lines(doc: AnnotatedDocument, *, newdoc: bool = False) -> Iterator
                     misc.append(f"NE={doc.ent_iob[k]}-{doc.ent_type[k]}")
                 form = doc.form[k] if n > 1 else form_value(tok.text)
                 yield "\t".join(
-                    (str(wid), form, form_value(doc.lemma[k]) or "_", doc.upos[k] or "_",
-                     doc.feats[k] or "_", "_", "_", "_", "_", "|".join(misc) if misc else "_")
+                    (str(wid), form, form_value(doc.lemma[k]) or "_", doc.upos[k] or "_", "_",
+                     doc.feats[k] or "_", "_", "_", "_", "|".join(misc) if misc else "_")
                 )  # fmt: skip
                 k += 1
         yield ""
