@@ -79,7 +79,10 @@ def test_defaults_are_written_out_and_paths_are_relative_to_the_file(tmp_path):
     p.write_text('[corpus]\nsources = ["../corpus"]\n[topics]\nk = 5\n', encoding="utf-8")
     cfg = load_config(p)
     assert set(cfg.section("vocabulary")) == set(VocabularyConfig().to_dict())
-    assert cfg.section("topics")["params"]["passes"] == 10  # estimator default, written out
+    from toolkit.topics import make_model
+
+    default_passes = make_model("lda", 5, 0).get_params()["passes"]
+    assert cfg.section("topics")["params"]["passes"] == default_passes  # estimator default, written out
     assert cfg.section("experiment")["seed"] == 42
     assert cfg.resolve(cfg.section("corpus")["sources"][0]) == sub / "../corpus"
     assert cfg.default_out() == sub / "runs" / "experiment"
