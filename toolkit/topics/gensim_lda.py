@@ -182,23 +182,35 @@ class GensimLDA(TopicModel):
         from sklearn.decomposition import NMF
         from sklearn.feature_extraction.text import TfidfTransformer
 
-        k_free = self.n_topics - len(topic_themes)
         n_tokens = float(m.sum())
+        X = TfidfTransformer(sublinear_tf=True).fit_transform(m.astype(np.float64))
+        k_nmf = min(self.n_topics, min(X.shape))
+        nmf = NMF(n_components=k_nmf, init="nndsvda", max_iter=self.init_iterations, tol=1e-3,
+                  random_state=self.random_state)  # fmt: skip
+        nmf.fit(X)
+        H = list(_normalise_rows(nmf.components_))
+        for _ in range(self.n_topics - k_nmf):  # tiny corpora: fewer NMF components than topics
+            H.append(np.full(m.shape[1], 1.0 / m.shape[1]))
+        H = np.vstack(H)
         rows = []
-        for t in sorted(topic_themes):
-            row = np.asarray(eta[t], dtype=np.float64).copy()
-            row[row < self.seed_weight] = 0.0
-            rows.append(row / row.sum())
-        if k_free > 0:
-            X = TfidfTransformer(sublinear_tf=True).fit_transform(m.astype(np.float64))
-            k_nmf = min(k_free, min(X.shape))
-            nmf = NMF(n_components=k_nmf, init="nndsvda", max_iter=self.init_iterations, tol=1e-3,
-                      random_state=self.random_state)  # fmt: skip
-            nmf.fit(X)
-            H = _normalise_rows(nmf.components_)
-            rows.extend(H)
-            for _ in range(k_free - k_nmf):  # tiny corpora: fewer NMF components than topics
-                rows.append(np.full(m.shape[1], 1.0 / m.shape[1]))
+        if topic_themes:
+            # each seeded theme starts from the NMF topic that carries most of its seeds (one
+            # topic per theme, best overall match), nudged towards its seeds: the theme becomes
+            # the corpus's own topic about it, with its vocabulary, rather than a list of seed
+            # words competing with that topic
+            from scipy.optimize import linear_sum_assignment
+
+            themes = sorted(topic_themes)
+            seed_rows = []
+            for t in themes:
+                seeds = np.asarray(eta[t], dtype=np.float64) >= self.seed_weight
+                seed_rows.append(seeds / seeds.sum())
+            seed_rows = np.vstack(seed_rows)
+            affinity = seed_rows @ H.T  # (n_themes, n_topics)
+            _, match = linear_sum_assignment(-affinity)
+            rows = [0.7 * H[c] + 0.3 * seed_rows[i] for i, c in enumerate(match)]
+            H = np.delete(H, match, axis=0)
+        rows.extend(H)
         init = np.vstack(rows)
         # realistic scale (tokens per topic) plus a little noise so no two topics are tied
         noise = model.random_state.gamma(100.0, 1.0 / 100.0, init.shape)
