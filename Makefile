@@ -21,8 +21,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 demo: setup
-	$(BIN)/fnt ingest corpus --out runs/demo/corpus --force
-	@echo "Corpus written to runs/demo/corpus (fnt info runs/demo/corpus --json)"
+	$(BIN)/fnt run experiments/demo.toml --out runs/demo
 
 lint: setup
 	$(BIN)/ruff check toolkit tests benchmarks tools
