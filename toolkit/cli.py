@@ -86,7 +86,10 @@ def _add_verbosity(p: argparse.ArgumentParser) -> None:
 
 def _setup_logging(verbose: int, quiet: bool) -> None:
     level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # the toolkit's own messages at INFO; other libraries only speak up with -vv
+    logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")  # fmt: skip
+    logging.getLogger("toolkit").setLevel(level)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
