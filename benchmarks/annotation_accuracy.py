@@ -42,25 +42,12 @@ FILES = {
 
 def read_gold(path: Path, curly: bool = False) -> list[list[tuple[str, str, str]]]:
     """Gold syntactic words ``(form, lemma, upos)`` per sentence; ``curly`` turns ' into ’."""
-    sents, cur = [], []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.rstrip("\n")
-            if not line:
-                if cur:
-                    sents.append(cur)
-                    cur = []
-                continue
-            if line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if "-" in cols[0] or "." in cols[0]:
-                continue
-            form = cols[1].replace("'", "\u2019") if curly else cols[1]
-            cur.append((form, cols[2], cols[3]))
-    if cur:
-        sents.append(cur)
-    return sents
+    from toolkit.conllu import read_conllu
+
+    return [
+        [(row[1].replace("'", "\u2019") if curly else row[1], row[2], row[3]) for row in sent.words()]
+        for sent in read_conllu(path)
+    ]
 
 
 def normalise(word: str) -> str:

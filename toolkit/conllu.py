@@ -71,6 +71,10 @@ class ConlluSentence:
     newdoc: bool = False
     newpar: bool = False
 
+    def words(self) -> list[list[str]]:
+        """The 10-column rows of the sentence's syntactic words (multiword ranges expanded)."""
+        return [row for token in self.tokens for row in token.words]
+
     @property
     def text(self) -> str:
         """The ``# text`` comment, or the text rebuilt from FORMs and SpaceAfter."""

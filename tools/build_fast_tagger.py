@@ -54,26 +54,12 @@ ARTIFACT_VERSION = "1"
 
 def read_conllu_words(path: Path) -> list[list[tuple[str, str, str, str]]]:
     """Read syntactic words ``(form, lemma, upos, feats)`` per sentence (ranges skipped)."""
-    sents: list[list[tuple[str, str, str, str]]] = []
-    cur: list[tuple[str, str, str, str]] = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.rstrip("\n")
-            if not line:
-                if cur:
-                    sents.append(cur)
-                    cur = []
-                continue
-            if line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if "-" in cols[0] or "." in cols[0]:
-                continue
-            form = cols[1].replace("\u2019", "'")
-            cur.append((form, cols[2], cols[3], cols[5]))
-    if cur:
-        sents.append(cur)
-    return sents
+    from toolkit.conllu import read_conllu
+
+    return [
+        [(row[1].replace("\u2019", "'"), row[2], row[3], row[5]) for row in sent.words()]
+        for sent in read_conllu(path)
+    ]
 
 
 def build_lexicon(sents):

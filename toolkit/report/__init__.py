@@ -16,9 +16,9 @@ PosixPath('runs/demo/report/index.html')
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import Any
+
+from toolkit._lazy import lazy_exports
 
 _EXPORTS = {
     "ReportData": "toolkit.report.data",
@@ -29,11 +29,7 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'toolkit.report' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 
 def build_report(run_dir: str | Path, out: str | Path | None = None, manifest: dict | None = None) -> Path:
