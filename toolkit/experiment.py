@@ -645,7 +645,8 @@ def _stage_topics(r: _Runner, bow_dir: Path, vocab_key: str) -> Path:
     from toolkit.vocabulary import BagOfWords
 
     sec = r.cfg.section("topics")
-    settings = {**sec, "seed": r.cfg.seed, "vocabulary": vocab_key}
+    lam = float(r.cfg.section("report")["relevance_lambda"])
+    settings = {**sec, "seed": r.cfg.seed, "vocabulary": vocab_key, "relevance_lambda": lam}
 
     def build(tmp: Path) -> dict:
         bow = BagOfWords.load(bow_dir)
@@ -660,7 +661,7 @@ def _stage_topics(r: _Runner, bow_dir: Path, vocab_key: str) -> Path:
         est = tcfg.estimator().fit(bow)
         seconds = time.perf_counter() - t0
         output = est.output()
-        write_output(tmp, output)
+        write_output(tmp, output, lam)
         est.save(tmp / "model")
         return {"train_seconds": round(seconds, 3), "n_topics": output.n_topics,
                 "themes": {str(k): v for k, v in output.themes.items()}}  # fmt: skip

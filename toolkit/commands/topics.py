@@ -45,6 +45,8 @@ def run_train(args: argparse.Namespace) -> int:
     cfg = _config(args)
     if args.k is not None:
         cfg.k = args.k
+    if args.lambda_ is not None:
+        cfg.relevance_lambda = args.lambda_
     cfg.validate()
     _, output, manifest = train_topics(args.corpus, cfg, args.out, force=args.force, progress=not args.no_progress)
     stats = manifest["vocabulary"]
@@ -150,6 +152,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     tr = tsub.add_parser("train", help="train one model and write topics.json, document_topics.csv, the model and a manifest")
     common(tr)
     tr.add_argument("--k", type=int, default=None, help="number of topics (default 20)")
+    tr.add_argument("--lambda", dest="lambda_", type=float, default=None, metavar="λ",
+                    help="relevance λ ranking the terms of topics.json (default 0.6; 1 = by probability)")
     tr.set_defaults(func=run_train)
 
     se = tsub.add_parser("select", help="train a range of k, report every measure (CSV + PNG) and recommend k")

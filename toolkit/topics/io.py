@@ -3,11 +3,13 @@
 A run directory (``fnt topics train ... --out DIR``) holds:
 
 ``topics.json``
-    ``[{"id": 0, "label": "…", "terms": [25 terms, best first]}, …]``
+    ``[{"id": 0, "label": "…", "terms": [25 terms, best first]}, …]``; terms are ranked by
+    pyLDAvis relevance with λ = 0.6 by default (``relevance_lambda``; 1.0 ranks by probability
+    alone), the ranking the labels, ``fnt topics show`` and the reports use.
 ``document_topics.csv``
     ``doc_id`` then ``topic_0`` … ``topic_{k-1}`` (shares, rows sum to 1).
 ``topic_terms.csv``
-    Tidy top-100 terms per topic: ``topic, rank, term, weight``.
+    Tidy top-100 terms per topic by probability: ``topic, rank, term, weight``.
 ``output.npz`` + ``output.json``
     The full :class:`~toolkit.topics.base.TopicModelOutput` (matrices; vocabulary, ids, labels,
     themes, model info) — what :func:`load_output` reads.
@@ -31,18 +33,24 @@ import numpy as np
 
 from toolkit.errors import StageMissingError
 from toolkit.topics.base import TopicModelOutput
+from toolkit.topics.describe import DEFAULT_LAMBDA
 
 N_TERMS_JSON = 25
 
 
-def write_output(directory: str | Path, output: TopicModelOutput) -> None:
-    """Write ``topics.json``, ``document_topics.csv``, ``topic_terms.csv``, ``output.npz/json``."""
+def write_output(directory: str | Path, output: TopicModelOutput, relevance_lambda: float = DEFAULT_LAMBDA) -> None:
+    """Write ``topics.json``, ``document_topics.csv``, ``topic_terms.csv``, ``output.npz/json``.
+
+    ``relevance_lambda`` ranks the terms of ``topics.json`` (pyLDAvis relevance; 1.0 = by
+    probability).
+    """
     from toolkit.runtime import atomic_path, write_json
+    from toolkit.topics.describe import relevant_terms
 
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     topics = [
-        {"id": t, "label": output.labels[t], "terms": output.top_terms(t, N_TERMS_JSON)}
+        {"id": t, "label": output.labels[t], "terms": relevant_terms(output, t, N_TERMS_JSON, relevance_lambda)}
         for t in range(output.n_topics)
     ]
     write_json(d / "topics.json", topics)

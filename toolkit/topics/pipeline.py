@@ -33,6 +33,9 @@ class TopicsConfig:
         Seeded themes (gensim LDA only): each reserves one topic.
     params : dict
         Backend parameters (e.g. ``passes``, ``iterations``, ``alpha`` for ``lda``).
+    relevance_lambda : float
+        pyLDAvis relevance λ ranking the terms written to ``topics.json`` (default 0.6, as in
+        the labels and reports; 1.0 ranks by probability alone).
     vocabulary : VocabularyConfig
         The ``[vocabulary]`` table.
     """
@@ -42,6 +45,7 @@ class TopicsConfig:
     seed: int = 0
     themes: Any = None
     params: dict[str, Any] = field(default_factory=dict)
+    relevance_lambda: float = 0.6
     vocabulary: VocabularyConfig = field(default_factory=VocabularyConfig)
 
     @classmethod
@@ -75,6 +79,8 @@ class TopicsConfig:
 
         if not isinstance(self.k, int) or self.k < 1:
             raise ConfigError(f"k must be a positive integer, not {self.k!r}")
+        if not isinstance(self.relevance_lambda, int | float) or not 0 <= self.relevance_lambda <= 1:
+            raise ConfigError(f"relevance_lambda must be a number in [0, 1] (0.6 is usual), not {self.relevance_lambda!r}")
         if self.themes is not None and self.model not in ("lda", "gensim-lda"):
             raise ConfigError("seeded themes need the gensim LDA backend (model = 'lda')")
         params = dict(self.params)
@@ -84,7 +90,8 @@ class TopicsConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return {"topics": {"model": self.model, "k": self.k, "seed": self.seed, "themes": self.themes,
-                           "params": dict(self.params)}, "vocabulary": self.vocabulary.to_dict()}  # fmt: skip
+                           "params": dict(self.params), "relevance_lambda": self.relevance_lambda},
+                "vocabulary": self.vocabulary.to_dict()}  # fmt: skip
 
     def estimator(self):
         from toolkit.topics.models import make_model
@@ -157,7 +164,7 @@ def train_topics(
         timings={"annotate_s": round(t1 - t0, 2), "bow_s": round(t2 - t1, 2), "train_s": round(t3 - t2, 2)},
     )  # fmt: skip
     with atomic_directory(out, overwrite=force) as tmp:
-        write_output(tmp, output)
+        write_output(tmp, output, config.relevance_lambda)
         bow.save(tmp / "bow")
         est.save(tmp / "model")
         manifest["timings"]["total_s"] = round(time.perf_counter() - t0, 2)

@@ -121,7 +121,9 @@ class NMFModel(_SklearnBase):
     ----------
     n_topics : int
     tfidf : bool
-        Weight counts by TF-IDF (sublinear tf, l2-normalised rows) before factorising.
+        Weight counts by TF-IDF (l2-normalised rows) before factorising.
+    sublinear_tf : bool
+        With ``tfidf``, use ``1 + log(tf)`` instead of raw counts.
     init : str
         NMF initialisation (``"nndsvda"``: deterministic SVD-based, good for sparse data).
     beta_loss : {"frobenius", "kullback-leibler"}
@@ -146,6 +148,7 @@ class NMFModel(_SklearnBase):
         n_topics: int = 20,
         *,
         tfidf: bool = True,
+        sublinear_tf: bool = True,
         init: str = "nndsvda",
         beta_loss: str = "frobenius",
         max_iter: int = 400,
@@ -155,6 +158,7 @@ class NMFModel(_SklearnBase):
     ) -> None:
         self.n_topics = n_topics
         self.tfidf = tfidf
+        self.sublinear_tf = sublinear_tf
         self.init = init
         self.beta_loss = beta_loss
         self.max_iter = max_iter
@@ -168,7 +172,7 @@ class NMFModel(_SklearnBase):
         if fit:
             from sklearn.feature_extraction.text import TfidfTransformer
 
-            self.tfidf_ = TfidfTransformer(sublinear_tf=True).fit(m)
+            self.tfidf_ = TfidfTransformer(sublinear_tf=self.sublinear_tf).fit(m)
         return self.tfidf_.transform(m)
 
     def _make(self):
