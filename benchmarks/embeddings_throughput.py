@@ -52,9 +52,12 @@ def measure(fn, *args):
         out = parent.recv()
     except EOFError:
         proc.join()
-        raise SystemExit(f"{fn.__name__} failed in its process (exit code {proc.exitcode})") from None
+        raise SystemExit(
+            f"{fn.__name__} failed in its process (exit code {proc.exitcode})"
+        ) from None
     proc.join()
     return out
+
 
 PARAMS = {"vector_size": 100, "window": 5, "min_count": 5, "negative": 5, "sample": 1e-3}
 
@@ -89,9 +92,15 @@ def baseline_fit(kind: str, cache_file: str, epochs: int) -> dict:
     from gensim.models import Doc2Vec, FastText, Word2Vec
     from gensim.models.doc2vec import TaggedDocument
 
-    with open(cache_file, encoding="utf-8") as f, open(cache_file + ".ids", encoding="utf-8") as ids:
+    with (
+        open(cache_file, encoding="utf-8") as f,
+        open(cache_file + ".ids", encoding="utf-8") as ids,
+    ):
         if kind == "doc2vec":
-            corpus = [TaggedDocument(line.split(), [i.rstrip("\n")]) for line, i in zip(f, ids, strict=True)]
+            corpus = [
+                TaggedDocument(line.split(), [i.rstrip("\n")])
+                for line, i in zip(f, ids, strict=True)
+            ]
         else:
             corpus = [line.split() for line in f]
     common = dict(**PARAMS, workers=1, seed=0, epochs=epochs)
@@ -104,7 +113,12 @@ def baseline_fit(kind: str, cache_file: str, epochs: int) -> dict:
     t0 = time.perf_counter()
     model.build_vocab(corpus)
     t1, c1 = time.perf_counter(), time.process_time()
-    model.train(corpus, total_examples=model.corpus_count, total_words=model.corpus_total_words, epochs=epochs)
+    model.train(
+        corpus,
+        total_examples=model.corpus_count,
+        total_words=model.corpus_total_words,
+        epochs=epochs,
+    )
     t_train, cpu = time.perf_counter() - t1, time.process_time() - c1
     raw = model.corpus_total_words * epochs
     return {
@@ -117,27 +131,55 @@ def baseline_fit(kind: str, cache_file: str, epochs: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus-dir", required=True, help="annotated corpus directory (tokens.parquet)")
+    ap.add_argument(
+        "--corpus-dir", required=True, help="annotated corpus directory (tokens.parquet)"
+    )
     ap.add_argument("--models-dir", required=True, help="where to save the trained models")
-    ap.add_argument("--models", default="word2vec,fasttext,doc2vec")
+    ap.add_argument(
+        "--models", default="word2vec,fasttext,doc2vec", help="comma-separated; empty: cache only"
+    )
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--workers2", action="store_true", help="also time the toolkit with 2 workers")
-    ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "embeddings_throughput.json"))
+    ap.add_argument(
+        "--reuse-cache", action="store_true",
+        help="use MODELS_DIR/cache/tokens.txt if it exists instead of rewriting it (its timing is then "
+        "not measured again; lets the models run one at a time)",
+    )  # fmt: skip
+    ap.add_argument(
+        "--out",
+        default=str(Path(__file__).resolve().parent / "results" / "embeddings_throughput.json"),
+    )
     args = ap.parse_args(argv)
 
     import logging
 
     logging.basicConfig(level=logging.WARNING)
-    results: dict = {"corpus_dir": args.corpus_dir, "params": PARAMS, "epochs": args.epochs, "models": {}}
+    results: dict = {
+        "corpus_dir": args.corpus_dir,
+        "params": PARAMS,
+        "epochs": args.epochs,
+        "models": {},
+    }
     cache_file = str(Path(args.models_dir) / "cache" / "tokens.txt")
-    cached = measure(write_cache, args.corpus_dir, cache_file)
-    results["cache"] = cached
-    print(
-        f"token cache: {cached['result']['tokens']:,} tokens from {cached['result']['documents']:,} "
-        f"documents in {cached['seconds']:.1f}s (phrases {cached['result']['phrases_seconds']:.1f}s), "
-        f"peak {cached['peak_mb']:.0f} MiB", flush=True,
-    )  # fmt: skip
-    for kind in args.models.split(","):
+    if args.reuse_cache and Path(cache_file).is_file():
+        from toolkit.embeddings import TokenCache
+
+        cache = TokenCache.open(cache_file)
+        results["cache"] = {"reused": cache_file, "tokens": cache.n_tokens, "documents": cache.n_documents,
+                            "tokens_hash": cache.content_hash}  # fmt: skip
+        print(
+            f"token cache reused: {cache.n_tokens:,} tokens from {cache.n_documents:,} documents",
+            flush=True,
+        )
+    else:
+        cached = measure(write_cache, args.corpus_dir, cache_file)
+        results["cache"] = cached
+        print(
+            f"token cache: {cached['result']['tokens']:,} tokens from {cached['result']['documents']:,} "
+            f"documents in {cached['seconds']:.1f}s (phrases {cached['result']['phrases_seconds']:.1f}s), "
+            f"peak {cached['peak_mb']:.0f} MiB", flush=True,
+        )  # fmt: skip
+    for kind in filter(None, args.models.split(",")):
         tk = measure(toolkit_fit, kind, cache_file, args.models_dir, args.epochs, 1)
         base = measure(baseline_fit, kind, cache_file, args.epochs)
         t, b = tk["result"], base["result"]
@@ -147,7 +189,9 @@ def main(argv: list[str] | None = None) -> int:
             "ratio_cpu": round(t["raw_words_per_cpu_second"] / b["raw_words_per_cpu_second"], 3),
         }  # fmt: skip
         if args.workers2:
-            row["toolkit_workers2"] = measure(toolkit_fit, kind, cache_file, args.models_dir, args.epochs, 2)
+            row["toolkit_workers2"] = measure(
+                toolkit_fit, kind, cache_file, args.models_dir, args.epochs, 2
+            )
         results["models"][kind] = row
         print(
             f"{kind:9s} toolkit {t['raw_words_per_second']:>9,} w/s, {t['raw_words_per_cpu_second']:>9,} w/cpu-s "
