@@ -53,6 +53,7 @@ from _util import LEMONDE, dump, measure  # noqa: E402
 
 SYSTEMS = ("toolkit-lda", "toolkit-nmf", "a-gensim", "b-sklearn-lda", "c-tomotopy", "d-sklearn-nmf")
 TOP = 25
+LAMBDA = 0.6  # the relevance λ of topics.json (toolkit default)
 
 
 # --------------------------------------------------------------------------- data
@@ -78,6 +79,15 @@ def _tops(topic_term, vocab, n=TOP) -> list[list[str]]:
     return [[vocab[i] for i in np.argsort(-row, kind="stable")[:n]] for row in topic_term]
 
 
+def _rel_tops(topic_term, term_frequency, vocab, lam=LAMBDA, n=TOP) -> list[list[str]]:
+    """Top terms by pyLDAvis relevance (the ranking ``toolkit.topics.describe`` uses)."""
+    phi = np.asarray(topic_term, dtype=np.float64)
+    phi = np.maximum(phi / np.maximum(phi.sum(axis=1, keepdims=True), 1e-300), 1e-15)
+    tf = np.maximum(np.asarray(term_frequency, dtype=np.float64).ravel(), 1e-15)
+    rel = lam * np.log(phi) + (1 - lam) * np.log(phi / (tf / tf.sum()))
+    return _tops(rel, vocab, n)
+
+
 # --------------------------------------------------------------------------- systems (children)
 
 
@@ -97,8 +107,11 @@ def run_toolkit(corpus_dir: str, k: int, seed: int, model: str, reuse_bow: bool 
     est.fit(bow)
     t2 = time.perf_counter()
     out = est.output()
+    from toolkit.topics.describe import relevant_terms
+
     return {
-        "top": out.all_top_terms(TOP), "doc_ids": out.doc_ids, "main": out.main_topic().tolist(),
+        "top": out.all_top_terms(TOP), "top_rel": [relevant_terms(out, t, TOP, LAMBDA) for t in range(out.n_topics)],
+        "doc_ids": out.doc_ids, "main": out.main_topic().tolist(),
         "prep_s": round(t1 - t0, 2), "train_s": round(t2 - t1, 2), "n_terms": out.n_terms,
     }  # fmt: skip
 
@@ -129,7 +142,9 @@ def run_a(corpus_dir: str, k: int, seed: int) -> dict[str, Any]:
         dist = lda.get_document_topics(bow, minimum_probability=0.0)
         main.append(int(max(dist, key=lambda x: x[1])[0]) if bow else -1)
     vocab = [dictionary[i] for i in range(len(dictionary))]
-    return {"top": _tops(lda.get_topics(), vocab), "doc_ids": ids, "main": main,
+    tf = [dictionary.cfs.get(i, 0) for i in range(len(dictionary))]
+    return {"top": _tops(lda.get_topics(), vocab), "top_rel": _rel_tops(lda.get_topics(), tf, vocab),
+            "doc_ids": ids, "main": main,
             "prep_s": round(t1 - t0, 2), "train_s": round(t2 - t1, 2), "n_terms": len(vocab)}  # fmt: skip
 
 
@@ -147,7 +162,9 @@ def run_b(corpus_dir: str, k: int, seed: int) -> dict[str, Any]:
     t2 = time.perf_counter()
     main = [int(r.argmax()) if X[i].nnz else -1 for i, r in enumerate(W)]
     vocab = vec.get_feature_names_out().tolist()
-    return {"top": _tops(lda.components_, vocab), "doc_ids": ids, "main": main,
+    tf = np.asarray(X.sum(axis=0)).ravel()
+    return {"top": _tops(lda.components_, vocab), "top_rel": _rel_tops(lda.components_, tf, vocab),
+            "doc_ids": ids, "main": main,
             "prep_s": round(t1 - t0, 2), "train_s": round(t2 - t1, 2), "n_terms": len(vocab)}  # fmt: skip
 
 
@@ -172,7 +189,8 @@ def run_c(corpus_dir: str, k: int, seed: int) -> dict[str, Any]:
     main = [int(np.argmax(next(it).get_topic_dist())) if p else -1 for p in placed]
     vocab = list(model.used_vocabs)
     tt = np.array([model.get_topic_word_dist(t) for t in range(k)])
-    return {"top": _tops(tt, vocab), "doc_ids": ids, "main": main,
+    return {"top": _tops(tt, vocab), "top_rel": _rel_tops(tt, model.used_vocab_freq, vocab),
+            "doc_ids": ids, "main": main,
             "prep_s": round(t1 - t0, 2), "train_s": round(t2 - t1, 2), "n_terms": len(vocab)}  # fmt: skip
 
 
@@ -190,16 +208,20 @@ def run_d(corpus_dir: str, k: int, seed: int) -> dict[str, Any]:
     t2 = time.perf_counter()
     main = [int(r.argmax()) if r.sum() > 0 else -1 for r in W]
     vocab = vec.get_feature_names_out().tolist()
-    return {"top": _tops(nmf.components_, vocab), "doc_ids": ids, "main": main,
+    from sklearn.feature_extraction.text import CountVectorizer  # term counts for relevance only
+
+    tf = np.asarray(CountVectorizer(vocabulary=vec.vocabulary_).fit_transform(texts).sum(axis=0)).ravel()
+    return {"top": _tops(nmf.components_, vocab), "top_rel": _rel_tops(nmf.components_, tf, vocab),
+            "doc_ids": ids, "main": main,
             "prep_s": round(t1 - t0, 2), "train_s": round(t2 - t1, 2), "n_terms": len(vocab)}  # fmt: skip
 
 
 def run_system(name: str, corpus_dir: str, k: int, seed: int, reuse_bow: bool = False) -> dict[str, Any]:
     logging.basicConfig(level=logging.WARNING)
     if name == "toolkit-lda":
-        return run_toolkit(corpus_dir, k, seed, "lda", reuse_bow)
+        return {**run_toolkit(corpus_dir, k, seed, "lda", reuse_bow), "published": "relevance"}
     if name == "toolkit-nmf":
-        return run_toolkit(corpus_dir, k, seed, "nmf", reuse_bow)
+        return {**run_toolkit(corpus_dir, k, seed, "nmf", reuse_bow), "published": "relevance"}
     return {"a-gensim": run_a, "b-sklearn-lda": run_b, "c-tomotopy": run_c, "d-sklearn-nmf": run_d}[name](corpus_dir, k, seed)
 
 
@@ -266,7 +288,8 @@ def evaluate(result: dict[str, Any], reference, sections: dict[str, str]) -> dic
 
     from toolkit.evaluate import npmi_coherence, topic_diversity
 
-    npmi = npmi_coherence(result["top"], reference, 10)  # reference carries the system's mapper
+    published = "top_rel" if result.get("published") == "relevance" else "top"
+    npmi = {key: npmi_coherence(result[key], reference, 10)["mean"] for key in ("top", "top_rel")}
     y = [sections.get(d) or "none" for d in result["doc_ids"]]
     placed = dict(zip(result["doc_ids"], result["main"], strict=True))
     # documents the system dropped (empty after its filters): one "none" cluster
@@ -274,13 +297,17 @@ def evaluate(result: dict[str, Any], reference, sections: dict[str, str]) -> dic
     z = [placed.get(d, -1) for d in all_ids]
     y = [sections[d] or "none" for d in all_ids]
     return {
-        "npmi": round(npmi["mean"], 4),
-        "diversity": round(topic_diversity(result["top"], 25), 4),
+        "npmi": round(npmi[published], 4),
+        "diversity": round(topic_diversity(result[published], 25), 4),
+        "ranking": "relevance" if published == "top_rel" else "probability",
+        "npmi_prob": round(npmi["top"], 4), "npmi_rel": round(npmi["top_rel"], 4),
+        "diversity_prob": round(topic_diversity(result["top"], 25), 4),
+        "diversity_rel": round(topic_diversity(result["top_rel"], 25), 4),
         "nmi": round(float(normalized_mutual_info_score(y, z)), 4),
         "ari": round(float(adjusted_rand_score(y, z)), 4),
         "n_terms": result["n_terms"],
         "unplaced_docs": sum(1 for d in all_ids if placed.get(d, -1) == -1),
-        "top10_example": [" ".join(t[:10]) for t in result["top"][:5]],
+        "top10_example": [" ".join(t[:10]) for t in result[published][:5]],
     }
 
 
@@ -319,6 +346,9 @@ def main(argv=None) -> int:
     ap.add_argument("--stability-seeds", type=int, default=5)
     ap.add_argument("--stability-k", type=int, nargs="*", default=[20])
     ap.add_argument("--stability-systems", nargs="*", default=list(SYSTEMS))
+    ap.add_argument("--reuse-bow", action="store_true",
+                    help="toolkit systems load the bag of words cached by an earlier run (CORPUS_DIR_bench_bow, "
+                         "same vocabulary settings) instead of building it: prep_s is then the load time")  # fmt: skip
     ap.add_argument("--stage-costs", type=Path, help="JSON with ingest/annotate seconds and peak_mb measured elsewhere")
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/topics_lemonde.json"))
     ap.add_argument("--themes-check", action="store_true", help="only compare seeded and unseeded LDA")
@@ -353,14 +383,14 @@ def main(argv=None) -> int:
     stab_tops: dict[tuple[str, int], list] = {}
     for k in args.k:
         for name in args.systems:
-            r = measure(run_system, name, corpus_dir, k, args.seed)
+            r = measure(run_system, name, corpus_dir, k, args.seed, args.reuse_bow)
             runs[(name, k)] = r
             print(f"trained {name} k={k}: {r['seconds']} s, peak {r['peak_mb']} MiB, train {r['result']['train_s']} s", flush=True)
             if k in args.stability_k and args.stability_seeds > 1 and name in args.stability_systems:
-                tops = [r["result"]["top"]]
+                runs_s = [r["result"]]
                 for s in range(1, args.stability_seeds):
-                    tops.append(measure(run_system, name, corpus_dir, k, args.seed + s, True)["result"]["top"])
-                stab_tops[(name, k)] = tops
+                    runs_s.append(measure(run_system, name, corpus_dir, k, args.seed + s, True)["result"])
+                stab_tops[(name, k)] = runs_s
                 print(f"  stability runs done ({args.stability_seeds} seeds)", flush=True)
 
     reference = build_reference(corpus_dir)
@@ -371,7 +401,13 @@ def main(argv=None) -> int:
         ref = reference if name.startswith("toolkit") else reference.with_mapper(None)
         ev = evaluate(res, ref, sections)
         row = {"system": name, "k": k, **{x: ev[x] for x in ("npmi", "diversity", "nmi", "ari")}}
-        row["stability"] = round(stability([t for t in stab_tops[(name, k)]], 10), 4) if (name, k) in stab_tops else None
+        row["stability"] = row["stability_prob"] = row["stability_rel"] = None
+        if (name, k) in stab_tops:
+            seeds = stab_tops[(name, k)]
+            row["stability_prob"] = round(stability([x["top"] for x in seeds], 10), 4)
+            row["stability_rel"] = round(stability([x["top_rel"] for x in seeds], 10), 4)
+            row["stability"] = row["stability_rel" if ev["ranking"] == "relevance" else "stability_prob"]
+        row.update({x: ev[x] for x in ("ranking", "npmi_prob", "npmi_rel", "diversity_prob", "diversity_rel")})
         row["train_s"] = res["train_s"]
         row["prep_s"] = res["prep_s"]
         row["pipeline_s"] = round(r["seconds"] + (prep if name.startswith("toolkit") else 0), 1)
