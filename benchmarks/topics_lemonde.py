@@ -21,7 +21,13 @@ boolean-document window. Baseline words are reference tokens already. Toolkit wo
 mapped back: a lemma matches a document holding any of its inflected forms as seen in the
 token table (e.g. ``exportation`` -> exportation|exportations), and a phrase or entity
 (``droit_de_douane``, ``xi_jinping``) a document holding all its content parts. Diversity is
-the share of unique words in the top 25. NMI/ARI compare each document's main topic with its
+the share of unique words in the top 25.
+
+Every system's terms are scored in two rankings: by probability (what each baseline's tutorial
+prints) and by pyLDAvis relevance with λ = 0.6 (computed from each system's topic-term matrix and
+its corpus term counts). The headline ``npmi``/``diversity``/``stability`` of a system use the
+ranking it publishes: the toolkit's ``topics.json`` lists relevance-ranked terms, the baselines'
+tutorials probability-ranked ones; ``npmi_prob``/``npmi_rel`` give both for everyone. NMI/ARI compare each document's main topic with its
 ``section`` (documents a system cannot place count as one extra "none" cluster). Stability
 is the mean best-match (Hungarian) Jaccard of top-10 words over every pair of 5 seeds.
 
