@@ -14,7 +14,7 @@ a corpus of millions of tokens):
 * ``doc2vec``: Doc2Vec PV-DBOW, 100 dimensions, word vectors trained too (``dbow_words=True``);
 * opt-in variants, named in ``--train-models``: ``doc2vec_300`` (PV-DBOW 300 dimensions,
   ``dbow_words=True``), ``doc2vec_300_nowords`` (PV-DBOW 300 dimensions, document vectors only,
-  ``--doc2vec-epochs`` epochs, default 20).
+  ``--doc2vec-epochs`` epochs, default 10).
 
 Without ``--train`` the models in ``MODELS_DIR/quality`` are evaluated if that folder exists,
 else those ``embeddings_throughput.py`` saved in ``MODELS_DIR``.
@@ -28,8 +28,8 @@ else those ``embeddings_throughput.py`` saved in ``MODELS_DIR``.
   averaged from their words), and a TF-IDF baseline over the same tokens (``min_df=2``,
   sublinear tf). With ``--weighted``, also TF-IDF-weighted averages of each word model's
   vectors (weights ``(1 + log tf) * idf``, idf from the training part; computed here, not a
-  toolkit method) and the concatenation of the Doc2Vec vector with the averaged Word2Vec
-  vector. Macro-F1 on the test part.
+  toolkit method) and concatenations of the Doc2Vec vector with the averaged Word2Vec (200
+  dimensions) and FastText vectors (300 dimensions). Macro-F1 on the test part.
 * Relatedness: ``benchmarks/data/fr_news_relatedness.csv`` (96 pairs, 0–10), Spearman's rho
   of cosine similarity for each model and for ``fr_core_news_md``; pairs with a word outside a
   model's vocabulary are dropped for that model (FastText answers all of them from
@@ -219,10 +219,13 @@ def classification(args, models, doc_tokens: dict[str, list[str]]) -> dict:
                 total[total == 0] = 1.0
                 feats.append((w @ emb[known]) / total[:, None])
             evaluate(f"TF-IDF-weighted averaged {name}", feats[0], feats[1], True, emb.shape[1])
-        if "doc2vec" in models and "word2vec" in models:
-            (d_tr, d_te), (w_tr, w_te) = split(models["doc2vec"]), split(models["word2vec"])
-            evaluate("Doc2Vec + averaged word2vec", np.hstack([d_tr, w_tr]), np.hstack([d_te, w_te]),
-                     True, d_tr.shape[1] + w_tr.shape[1])  # fmt: skip
+        # Concatenations of toolkit vectors (at most 300 dimensions).
+        for combo in (("doc2vec", "word2vec"), ("doc2vec", "word2vec", "fasttext")):
+            if all(n in models for n in combo):
+                parts = [split(models[n]) for n in combo]
+                x_tr, x_te = np.hstack([p[0] for p in parts]), np.hstack([p[1] for p in parts])
+                label = "Doc2Vec + " + " + ".join(f"averaged {n}" for n in combo[1:])
+                evaluate(label, x_tr, x_te, True, x_tr.shape[1])
 
     vocab = _md_vectors()
     cache: dict = {}
@@ -296,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         "--retrain", action="store_true", help="retrain models already in MODELS_DIR/quality"
     )
     ap.add_argument("--epochs", type=int, default=5)
-    ap.add_argument("--doc2vec-epochs", type=int, default=20, help="epochs of doc2vec_300_nowords")
+    ap.add_argument("--doc2vec-epochs", type=int, default=10, help="epochs of doc2vec_300_nowords")
     ap.add_argument(
         "--weighted", action="store_true", help="also TF-IDF-weighted averages and Doc2Vec+Word2Vec"
     )
