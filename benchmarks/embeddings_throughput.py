@@ -23,7 +23,8 @@ repeatable).
 Usage::
 
     .venv/bin/python benchmarks/embeddings_throughput.py --corpus-dir CORPUS_DIR \
-        --models-dir runs/embeddings-lemonde [--models word2vec,fasttext,doc2vec] [--epochs 5]
+        --models-dir runs/embeddings-lemonde [--models word2vec,fasttext,doc2vec] [--epochs 5] \
+        [--reuse-cache] [--out FILE]
 """
 
 from __future__ import annotations
