@@ -246,6 +246,26 @@ def test_doc2vec_tags_are_document_ids(d2v):
     np.testing.assert_allclose(v1, v2)
 
 
+def test_doc2vec_paragraph_plus_words_vectors(d2v, docs, tmp_path):
+    both = Doc2VecModel(doc_vectors="paragraph+words", **SMALL).fit(docs)
+    assert both.doc_ids_ == d2v.doc_ids_
+    vecs = both.document_vectors()
+    assert vecs.shape == (len(docs), 32)
+    np.testing.assert_allclose(vecs[:, :16], d2v.document_vectors(), rtol=1e-6)  # same training
+    i = both.doc_ids_.index("d007")
+    tokens = dict(docs)["d007"]
+    np.testing.assert_allclose(vecs[i, 16:], both.model_.wv[tokens].mean(axis=0), rtol=1e-5, atol=1e-6)
+    assert both.infer_vector(GROUPS["sport"] * 3).shape == (32,)
+    sim = both.similar_documents("d000", topn=10)
+    assert sum(int(d[1:]) % 3 == 0 for d in sim.doc_id) >= 8, sim
+    both.save(tmp_path / "both")
+    again = Doc2VecModel.load(tmp_path / "both")
+    assert again.doc_vectors == "paragraph+words"
+    np.testing.assert_array_equal(again.document_vectors(), vecs)
+    with pytest.raises(ConfigError, match="dbow_words"):
+        Doc2VecModel(doc_vectors="paragraph+words", dbow_words=False).fit(docs)
+
+
 @pytest.mark.parametrize("method", ["pca", "tsne"])
 def test_maps_are_dataframes(w2v, method):
     wm = w2v.word_map(method=method, n=20)

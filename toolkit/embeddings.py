@@ -1224,14 +1224,22 @@ class Doc2VecModel(EmbeddingModel):
         neighbours and analogies work; slower.
     infer_epochs : int or None
         Epochs of :meth:`infer_vector` (default: the training epochs).
+    doc_vectors : {"paragraph", "paragraph+words"}
+        What a document vector is: the trained paragraph vector (default), or the paragraph
+        vector followed by the mean of the model's own word vectors over the document's tokens
+        (``2 × vector_size`` dimensions; needs word vectors: PV-DM, or PV-DBOW with
+        ``dbow_words``). Le and Mikolov (2014) likewise combine two views of a document; the
+        word mean adds the document's vocabulary to the paragraph vector's prediction task
+        (measured in BENCHMARKS.md, section classification).
     **kwargs
         See :class:`EmbeddingModel`.
 
     Attributes
     ----------
     model_ : gensim.models.Doc2Vec
-    document_vectors_ : ndarray of shape (n_documents, vector_size)
-        Trained paragraph vectors in ``doc_ids_`` order.
+    document_vectors_ : ndarray of shape (n_documents, vector_size or 2 × vector_size)
+        Trained paragraph vectors in ``doc_ids_`` order (followed by the word means with
+        ``doc_vectors="paragraph+words"``).
     """
 
     kind = "doc2vec"
@@ -1249,6 +1257,7 @@ class Doc2VecModel(EmbeddingModel):
         workers: int = 1,
         random_state: int = 0,
         infer_epochs: int | None = None,
+        doc_vectors: str = "paragraph",
         tokens: Mapping[str, Any] | None = None,
         cache_dir: str | Path | None = None,
         progress: bool = False,
@@ -1261,11 +1270,16 @@ class Doc2VecModel(EmbeddingModel):
         self.mode = mode
         self.dbow_words = dbow_words
         self.infer_epochs = infer_epochs
+        self.doc_vectors = doc_vectors
 
     def _check_params(self) -> None:
         super()._check_params()
         if self.mode not in ("dbow", "dm"):
             raise ConfigError(f"mode must be 'dbow' or 'dm', got {self.mode!r}")
+        if self.doc_vectors not in ("paragraph", "paragraph+words"):
+            raise ConfigError(f"doc_vectors must be 'paragraph' or 'paragraph+words', got {self.doc_vectors!r}")
+        if self.doc_vectors == "paragraph+words" and self.mode == "dbow" and not self.dbow_words:
+            raise ConfigError("doc_vectors='paragraph+words' needs trained word vectors: set dbow_words=True or mode='dm'")
 
     def _gensim_params(self) -> dict[str, Any]:
         return dict(
@@ -1300,6 +1314,12 @@ class Doc2VecModel(EmbeddingModel):
         else:
             self.doc_ids_ = [str(k) for k in dv.index_to_key]
             self.document_vectors_ = np.asarray(dv.vectors, dtype=np.float32).copy()
+        if self.doc_vectors == "paragraph+words":
+            ids, paragraphs = self.doc_ids_, self.document_vectors_
+            super()._fit_documents(cache)  # mean word vectors, in the cache's document order
+            pos = {d: i for i, d in enumerate(self.doc_ids_)}
+            means = self.document_vectors_[[pos[d] for d in ids]]
+            self.doc_ids_, self.document_vectors_ = ids, np.hstack([paragraphs, means]).astype(np.float32)
 
     def infer_vector(self, tokens: Sequence[str]) -> np.ndarray:
         """Paragraph vector of a new document, ``(vector_size,)``.
@@ -1310,7 +1330,10 @@ class Doc2VecModel(EmbeddingModel):
         self._check_fitted()
         epochs = self.infer_epochs or self.epochs_
         self.model_.random = np.random.RandomState(self.random_state)
-        return self.model_.infer_vector(list(tokens), epochs=epochs)
+        vec = self.model_.infer_vector(list(tokens), epochs=epochs)
+        if self.doc_vectors == "paragraph+words":
+            vec = np.concatenate([vec, super().infer_vector(tokens)])
+        return vec
 
     def _check_vocabulary(self, model, cache: TokenCache) -> None:
         super()._check_vocabulary(model, cache)
