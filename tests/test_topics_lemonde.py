@@ -84,6 +84,7 @@ def test_default_pipeline_beats_the_tutorial_baselines(sample_run):
     best_npmi = max(b["npmi"] for b in baselines.values())
     best_nmi = max(b["nmi"] for b in baselines.values())
     msg = f"toolkit {ours}, baselines {baselines}"
+    print(msg)
     assert ours["npmi"] >= 1.25 * best_npmi, msg
     assert ours["nmi"] >= best_nmi, msg
     assert ours["diversity"] >= 0.80, msg

@@ -61,6 +61,7 @@ def run_train(args: argparse.Namespace) -> int:
         params["architecture"] = args.architecture
     else:
         params["mode"] = args.mode
+        params["doc_vectors"] = args.doc_vectors
     model = make_model(args.model, **params)  # validates before the (long) annotation step
     model._check_params()
     out = Path(args.out)
@@ -161,6 +162,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--architecture", choices=["skipgram", "cbow"], default="skipgram",
                    help="word2vec/fasttext architecture (default skipgram)")  # fmt: skip
     t.add_argument("--mode", choices=["dbow", "dm"], default="dbow", help="doc2vec mode (default dbow)")
+    t.add_argument("--doc-vectors", choices=["paragraph", "paragraph+words"], default="paragraph",
+                   help="doc2vec document vectors: the paragraph vector (default), or it followed by the "
+                        "mean of the model's word vectors (twice the size; better for classification)")  # fmt: skip
     t.add_argument("--vector-size", type=int, default=None,
                    help="default: 50 under a million tokens, else 100")  # fmt: skip
     t.add_argument("--window", type=int, default=None, help="default: 10 under a million tokens, else 5")
