@@ -143,6 +143,11 @@ def _detect_encoding(path: Path, requested: str) -> str:
     return decode_bytes(data, path, "auto")[1]
 
 
+def _problem(exc: Exception) -> str:
+    """The one-line problem of a toolkit error, without its location prefix."""
+    return exc.message if isinstance(exc, InputError) else str(exc)
+
+
 def _read_safely(
     sources: list[str], opts: ReadOptions, skip_bad: bool, encodings: dict[str, str] | None,
     url_cache: dict[str, bytes] | None = None,
@@ -173,8 +178,7 @@ def _read_safely(
             except ToolkitError as exc:
                 if not skip_bad:
                     raise
-                problem = exc.message if isinstance(exc, InputError) else str(exc)
-                yield Record(bad=BadRecord(path, None, "fetch_failed", problem), path=path)
+                yield Record(bad=BadRecord(path, None, "fetch_failed", _problem(exc)), path=path)
             continue
         reader = reader_for(path)
         if reader is None:
@@ -192,7 +196,7 @@ def _read_safely(
         except ToolkitError as exc:
             if not skip_bad:
                 raise
-            problem = exc.message if isinstance(exc, InputError) else str(exc)
+            problem = _problem(exc)
             line = exc.line if isinstance(exc, InputError) else None
             log.warning("%s: %s (%d record(s) read before)", path, problem, n)
             yield Record(bad=BadRecord(str(path), line, "unreadable_file",

@@ -33,7 +33,7 @@ import numpy as np
 
 from toolkit.errors import StageMissingError
 from toolkit.topics.base import TopicModelOutput
-from toolkit.topics.describe import DEFAULT_LAMBDA
+from toolkit.topics.describe import DEFAULT_LAMBDA, relevant_terms
 
 N_TERMS_JSON = 25
 
@@ -45,7 +45,6 @@ def write_output(directory: str | Path, output: TopicModelOutput, relevance_lamb
     probability).
     """
     from toolkit.runtime import atomic_path, write_json
-    from toolkit.topics.describe import relevant_terms
 
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
