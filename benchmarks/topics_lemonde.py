@@ -86,7 +86,9 @@ def _tops(topic_term, vocab, n=TOP) -> list[list[str]]:
 
 
 def _rel_tops(topic_term, term_frequency, vocab, lam=LAMBDA, n=TOP) -> list[list[str]]:
-    """Top terms by pyLDAvis relevance (the ranking ``toolkit.topics.describe`` uses)."""
+    """Top terms by pyLDAvis relevance over the whole vocabulary (``toolkit.topics.describe.
+    relevant_terms`` ranks only a topic's 200 most probable terms; the recorded results were
+    computed with this version)."""
     phi = np.asarray(topic_term, dtype=np.float64)
     phi = np.maximum(phi / np.maximum(phi.sum(axis=1, keepdims=True), 1e-300), 1e-15)
     tf = np.maximum(np.asarray(term_frequency, dtype=np.float64).ravel(), 1e-15)
