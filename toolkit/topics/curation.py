@@ -27,7 +27,7 @@ then sees the curated model:
 
 A file that names a topic the model does not have, merges a topic twice, puts a junk topic in
 a merge, or has a key this module does not know is an error (:class:`CurationError`), raised
-before anything is written. :func:`curate_run` rewrites a run's tables (``topics.json``,
+before anything is written. :func:`toolkit.report.curate.curate_run` rewrites a run's tables (``topics.json``,
 ``document_topics.csv``, ``topic_terms.csv``), its report when it has one, and records the
 curation in ``manifest.json``; run again after deleting ``curation.toml`` it gives back the
 original files byte for byte (the trained ``output.npz`` is never modified).
@@ -268,61 +268,3 @@ def load_curated(path: str | Path, curation: str | Path | None | bool = True):
             raise CurationError(f"curation file not found: {file}")
         return output
     return apply_curation(output, read_curation(file, output.n_topics))
-
-
-def curate_run(run_dir: str | Path) -> dict[str, Any]:
-    """Apply ``RUN_DIR/curation.toml`` (or undo a curation when the file is gone).
-
-    Rewrites ``topics.json``, ``document_topics.csv``, ``topic_terms.csv`` at the top of the
-    run directory (when the run has them), the report (when the run has one) and the
-    ``curation`` entry of ``manifest.json``. The curation is validated first: a bad file
-    raises :class:`CurationError` and nothing is written.
-
-    Returns
-    -------
-    dict
-        ``curation`` (its record, or None), ``written`` (paths).
-    """
-    import json
-    import shutil
-    import tempfile
-
-    from toolkit.runtime import atomic_path, write_json
-    from toolkit.topics.io import write_output
-    from toolkit.topics.runs import resolve_run
-
-    paths = resolve_run(run_dir)
-    output = load_curated(paths.run_dir)  # validates: raises before anything is written
-    record = output.info.get("curation")
-    manifest_path = paths.run_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else None
-    cfg = manifest.get("config", {}) if manifest else {}
-    if isinstance(cfg, dict) and "topics" in cfg:
-        lam = float(cfg["topics"].get("relevance_lambda", 0.6))
-    else:
-        conf = paths.run_dir / "config.json"
-        rep = json.loads(conf.read_text(encoding="utf-8")).get("report", {}) if conf.is_file() else {}
-        lam = float(rep.get("relevance_lambda", 0.6))
-    written = []
-    with tempfile.TemporaryDirectory(dir=paths.run_dir, prefix=".curation-") as tmp:
-        write_output(tmp, output, lam)
-        for name in ("topics.json", "document_topics.csv", "topic_terms.csv"):
-            target = paths.run_dir / name
-            if target.is_file() or paths.run_dir == paths.output_dir:
-                with atomic_path(target) as t:
-                    shutil.copyfile(Path(tmp) / name, t)
-                written.append(target)
-    if manifest is not None:
-        if record is None:
-            manifest.pop("curation", None)
-        else:
-            manifest["curation"] = record
-        write_json(manifest_path, manifest)
-        written.append(manifest_path)
-    if (paths.run_dir / "report" / "index.html").is_file():
-        from toolkit.report import build_report
-
-        build_report(paths.run_dir)
-        written.append(paths.run_dir / "report")
-    log.info("curation %s: %d files rewritten", "applied" if record else "removed", len(written))
-    return {"curation": record, "written": [str(p) for p in written]}
