@@ -173,6 +173,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     sh.add_argument("--corpus", default=None, help="corpus directory for titles (default: the one trained on)")
     sh.set_defaults(func=run_show)
 
+    from toolkit.commands.topics_research import register_subcommands
+
+    register_subcommands(tsub)
+
     def _help(args: argparse.Namespace) -> int:
         p.print_help()
         return 2
