@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "toolkit.commands.embed",
     "toolkit.commands.run",
     "toolkit.commands.report",
+    "toolkit.commands.validate",
     "toolkit.commands.collect",
 ]
 

@@ -265,8 +265,10 @@ def estimate_effects(
         Covariate specs: ``source``, ``section``, ``date:month``, ``date:spline`` …
     corpus : path or DataFrame, optional
         Document metadata (default: the run's corpus). A DataFrame needs ``doc_id`` (or ``id``).
-    contrasts : list of str, optional
-        ``COVARIATE:A:B`` (e.g. ``source:Agence démo:Le Quotidien démo``): ``A - B`` per topic.
+    contrasts : list of str or "reference", optional
+        ``COVARIATE:A:B`` (e.g. ``source:Agence démo:Le Quotidien démo``): ``A - B`` per topic;
+        ``"reference"``: every level of each categorical covariate minus its reference level
+        (the most frequent; the first period for period dummies).
     level : float
         Interval level (0.95 gives 95 % intervals).
     n_draws : int
@@ -394,6 +396,11 @@ def estimate_effects(
             level_rows[b.cov.spec][lv] = Xl.mean(axis=0)
 
     wanted = []
+    if contrasts == "reference":  # every level of each categorical covariate against its reference
+        contrasts = None
+        for b in blocks:
+            if b.cov.kind != "spline":
+                wanted.extend((b.cov.spec, lv, b.reference) for lv in b.levels if lv != b.reference)
     for s in contrasts or []:
         cov = next((b for b in blocks if str(s).startswith(b.cov.spec + ":")), None)
         if cov is None:
@@ -534,5 +541,40 @@ def plot_levels(result: EffectsResult, covariate: str, topics: list[int] | None 
     for ax in axes.ravel()[len(ts):]:
         ax.set_visible(False)
     fig.suptitle(f"Expected topic prevalence by {covariate} ({round(100 * result.info['level'])}% intervals)", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_contrasts(result: EffectsResult, covariate: str | None = None):
+    """Differences between levels (``a - b``) per topic with intervals, a forest plot (Figure)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    con = result.contrasts
+    if covariate is not None:
+        con = con[con["covariate"] == covariate]
+    if not len(con):
+        raise ConfigError("no contrasts in these effects (give contrasts=[...] or contrasts='reference')")
+    pairs = list(dict.fromkeys(zip(con["level_a"], con["level_b"], strict=True)))
+    topics = sorted(set(con["topic"]))
+    labels = dict(zip(con["topic"], con["label"], strict=False))
+    fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(topics) * max(1, len(pairs)) + 1.4))
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    step = 0.8 / max(1, len(pairs))
+    for j, (a, b) in enumerate(pairs):
+        g = con[(con["level_a"] == a) & (con["level_b"] == b)].set_index("topic").reindex(topics)
+        y = np.arange(len(topics)) + j * step
+        ax.errorbar(g["estimate"], y, xerr=[g["estimate"] - g["ci_low"], g["ci_high"] - g["estimate"]], fmt="o",
+                    ms=3, capsize=2, color=colours[j % len(colours)], label=f"{a} − {b}")  # fmt: skip
+    ax.axvline(0, color="#4a5568", lw=0.8)
+    ax.set_yticks(np.arange(len(topics)) + step * (len(pairs) - 1) / 2)
+    ax.set_yticklabels([f"{t}: {str(labels[t])[:30]}" for t in topics], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("difference in expected topic share", fontsize=8)
+    ax.legend(fontsize=7, loc="best")
+    ax.grid(alpha=0.3, axis="x")
+    ax.set_title(f"Differences between levels ({round(100 * result.info['level'])}% intervals)", fontsize=9)
     fig.tight_layout()
     return fig
