@@ -106,7 +106,8 @@ def collect(run_dir: str | Path, manifest: dict[str, Any] | None = None) -> Repo
         relevant_terms,
         representative_documents,
     )
-    from toolkit.topics.io import load_output
+    from toolkit.topics.correlation import frex_scores, frex_terms
+    from toolkit.topics.curation import load_curated
 
     run_dir = Path(run_dir)
     if not (run_dir / "model").is_dir():
@@ -121,7 +122,7 @@ def collect(run_dir: str | Path, manifest: dict[str, Any] | None = None) -> Repo
     n_terms = int(rep.get("n_terms", 25))
     n_docs = int(rep.get("n_documents", 5))
     period = rep.get("period", "month")
-    output = load_output(run_dir / "model")
+    output = load_curated(run_dir)  # curation.toml applied when present
     corpus_dir = run_corpus_dir(run_dir, manifest)
     meta = None
     corpus: dict[str, Any] = {}
@@ -136,13 +137,15 @@ def collect(run_dir: str | Path, manifest: dict[str, Any] | None = None) -> Repo
     coh_name = next((m for m in ("npmi", "c_v", "umass") if m in per_topic), None)
 
     desc = describe_topics(output, n=n_terms, lambda_=lam)
+    frex = frex_scores(output)
     topics = pd.DataFrame({
         "topic": desc["topic"].astype(int),
         "label": desc["label"],
         "prevalence": desc["prevalence"].astype(float),
-        "coherence": per_topic[coh_name] if coh_name else [float("nan")] * output.n_topics,
+        "coherence": _curated_scores(per_topic[coh_name], output) if coh_name else [float("nan")] * output.n_topics,
         "theme": desc["theme"],
         "terms": [relevant_terms(output, t, n_terms, lam) for t in range(output.n_topics)],
+        "frex": [frex_terms(output, t, 10, scores=frex) for t in range(output.n_topics)],
     })  # fmt: skip
 
     docs: dict[int, Any] = {}
@@ -203,6 +206,10 @@ def collect(run_dir: str | Path, manifest: dict[str, Any] | None = None) -> Repo
               "document_topic": doc_topic, "prevalence_by_period": prev_time,
               "prevalence_by_source": prev_source, "prevalence_by_section": prev_section,
               "themes_by_period": themes_time, "k_selection": selection}  # fmt: skip
+    from toolkit.report.research import collect_research
+
+    research = collect_research(run_dir, output, corpus_dir, period, manifest)
+    tables.update(research_tables(research))
     tables = {k: v for k, v in tables.items() if v is not None}
     evaluation = {**{k: v for k, v in evaluation.items() if k != "per_topic"},
                   "relevance_lambda": lam, "period": period}  # fmt: skip
@@ -211,5 +218,34 @@ def collect(run_dir: str | Path, manifest: dict[str, Any] | None = None) -> Repo
         title=title, corpus=corpus, topics=topics, documents=docs, prevalence_time=prev_time,
         prevalence_source=prev_source, prevalence_section=prev_section, themes_time=themes_time,
         selection=selection, selection_plot=selection_png, selection_note=note, seed=seed,
-        evaluation=evaluation, manifest=manifest, ldavis_html=ldavis_html, tables=tables,
+        evaluation=evaluation, manifest=manifest, ldavis_html=ldavis_html, tables=tables, **research,
     )  # fmt: skip
+
+
+def _curated_scores(values: list[float], output: Any) -> list[float]:
+    """Per-topic scores of the trained topics mapped to the curated ones (NaN for merged topics)."""
+    cur = output.info.get("curation")
+    if not cur:
+        return list(values)
+    return [float(values[g[0]]) if len(g) == 1 else float("nan") for g in cur["groups"]]
+
+
+def research_tables(research: dict[str, Any]) -> dict[str, Any]:
+    """The exported tables of the research sections (effects, correlations, validation)."""
+    import pandas as pd
+
+    out: dict[str, Any] = {"topic_correlations": research.get("correlations")}
+    eff = research.get("effects")
+    if eff is not None:
+        out["effects"] = eff.estimates
+        out["effects_contrasts"] = eff.contrasts
+    scores = research.get("validation") or []
+    if scores:
+        rows = []
+        for s in scores:
+            per = s["per_topic"].copy()
+            per.insert(0, "task_set", s["task_set"])
+            per.insert(1, "kind", s["kind"])
+            rows.append(per)
+        out["intrusion_scores"] = pd.concat(rows, ignore_index=True)
+    return out

@@ -67,7 +67,8 @@ class ReportData:
         ``documents, words, date_min, date_max, sources, sections`` (name → count).
     topics : DataFrame
         One row per topic: ``topic`` (int id), ``label``, ``terms`` (list of str, best first),
-        ``prevalence`` (share of the corpus), ``coherence`` (float or NaN), ``theme`` (str or "").
+        ``prevalence`` (share of the corpus), ``coherence`` (float or NaN), ``theme`` (str or ""),
+        ``frex`` (list of str: the 10 best terms by FREX, stm's ``labelTopics``).
     documents : dict of int to DataFrame
         Topic id → representative documents: ``doc_id, title, date, source, url, share``.
     prevalence_time : DataFrame or None
@@ -91,6 +92,21 @@ class ReportData:
         Offline LDAvis fragment (:func:`toolkit.report.ldavis.to_html`).
     tables : dict of str to DataFrame
         Tables exported as CSV and Parquet (name → frame).
+    correlations : DataFrame or None
+        Topic × topic correlation of document shares (``topic`` then one column per topic).
+    correlation_edges : DataFrame or None
+        Pairs correlated above the cutoff: ``topic_a, topic_b, label_a, label_b, correlation``.
+    correlation_plot : bytes or None
+        PNG of the topic graph.
+    effects : EffectsResult or None
+        Prevalence by period and source with intervals (:mod:`toolkit.topics.effects`).
+    effects_plots : dict of str to bytes
+        Covariate (or "<covariate> differences") → PNG.
+    effects_notes : list of str
+    validation : list of dict or None
+        Intrusion scores per task set (:func:`toolkit.topics.intrusion.score_run`).
+    curation : dict or None
+        The curation applied (:mod:`toolkit.topics.curation`).
     """
 
     title: str
@@ -109,6 +125,14 @@ class ReportData:
     manifest: dict[str, Any] = field(default_factory=dict)
     ldavis_html: str | None = None
     tables: dict[str, Any] = field(default_factory=dict)
+    correlations: Any = None
+    correlation_edges: Any = None
+    correlation_plot: bytes | None = None
+    effects: Any = None
+    effects_plots: dict[str, bytes] = field(default_factory=dict)
+    effects_notes: list[str] = field(default_factory=list)
+    validation: list[dict[str, Any]] | None = None
+    curation: dict[str, Any] | None = None
 
 
 def read_manifest(run_dir: Path) -> dict[str, Any]:

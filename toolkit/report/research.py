@@ -39,16 +39,47 @@ def report_effects(run_dir: Path, output: Any, corpus_dir: Path | None, period: 
         res = estimate_effects(run_dir, covs, corpus=corpus_dir, contrasts="reference", n_draws=REPORT_DRAWS,
                                seed=seed)  # fmt: skip
     except ToolkitError as exc:
-        log.warning("effects skipped: %s", exc)
-        return None, [f"effects skipped: {exc}"]
+        if "collinear" not in str(exc) or len(covs) < 2:
+            log.warning("effects skipped: %s", exc)
+            return None, [f"effects skipped: {exc}"]
+        notes.append(f"{' and '.join(covs)} are collinear in this corpus: each is estimated in its own regression")
+        parts = []
+        for cov in covs:
+            try:
+                parts.append(estimate_effects(run_dir, [cov], corpus=corpus_dir, contrasts="reference",
+                                              n_draws=REPORT_DRAWS, seed=seed))  # fmt: skip
+            except ToolkitError as exc2:
+                notes.append(f"{cov}: effects skipped: {exc2}")
+        if not parts:
+            return None, notes
+        res = combine_effects(parts)
     return res, notes
+
+
+def combine_effects(parts: list[Any]) -> Any:
+    """One EffectsResult from separate regressions (one covariate each)."""
+    import pandas as pd
+
+    from toolkit.topics.effects import EffectsResult
+
+    info = dict(parts[0].info)
+    info["covariates"] = [c for p in parts for c in p.info["covariates"]]
+    info["notes"] = [n for p in parts for n in p.info["notes"]]
+    info["documents_used"] = max(p.info["documents_used"] for p in parts)
+    info["separate_regressions"] = True
+    return EffectsResult(pd.concat([p.estimates for p in parts], ignore_index=True),
+                         pd.concat([p.contrasts for p in parts], ignore_index=True), info)  # fmt: skip
 
 
 def collect_research(run_dir: Path, output: Any, corpus_dir: Path | None, period: str,
                      manifest: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
     """The ReportData fields of the research sections (see the module docstring)."""
     from toolkit.report.charts import figure_png
-    from toolkit.topics.correlation import correlation_edges, plot_correlation_graph, topic_correlations
+    from toolkit.topics.correlation import (
+        correlation_edges,
+        plot_correlation_graph,
+        topic_correlations,
+    )
 
     fields: dict[str, Any] = {}
     corr = topic_correlations(output)

@@ -18,6 +18,7 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "prevalence": "share of all tokens assigned to the topic (0-1)",
         "coherence": "topic coherence (NPMI over the top terms) when computed",
         "theme": "seeded theme of the topic, if any", "terms": "top terms by relevance, best first, separated by '; '",
+        "frex": "top terms by FREX (frequency and exclusivity, stm labelTopics), separated by '; '",
     }),
     "topic_term": ("Topic–term weights, long format: one row per (topic, term) for the top terms.", {
         "topic": "topic id", "rank": "1 = best term by relevance", "term": "the term (lemma; multi-word terms joined by _)",
@@ -40,6 +41,24 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
     }),
     "themes_by_period": ("Seeded theme shares per period (tidy).", {
         "theme": "theme name (commerce, énergie, diplomatie, …)", "period": "period", "share": "mean theme share",
+    }),
+    "effects": ("Expected topic prevalence at each level of each covariate, with intervals (method of composition).", {
+        "topic": "topic id", "label": "topic label", "covariate": "date:<period> or a metadata field",
+        "level": "period or value", "estimate": "expected topic share (mean of the pooled draws)",
+        "ci_low": "lower bound of the interval (95 % by default)", "ci_high": "upper bound",
+        "n_documents": "documents at this level",
+    }),
+    "effects_contrasts": ("Difference in expected prevalence between two levels (a - b), with intervals.", {
+        "topic": "topic id", "label": "topic label", "covariate": "covariate", "level_a": "level a",
+        "level_b": "level b (the reference)", "estimate": "a - b", "ci_low": "lower bound", "ci_high": "upper bound",
+    }),
+    "topic_correlations": ("Correlation of topic shares across documents (stm topicCorr, simple method).", {
+        "topic": "topic id", "<k>": "correlation with topic k",
+    }),
+    "intrusion_scores": ("Human validation: intrusion scores per topic.", {
+        "task_set": "task set id", "kind": "word or topic intrusion", "topic": "topic id (topic intrusion: the document's main topic)",
+        "n_answers": "answers", "model_precision": "share of answers that found the intruder",
+        "topic_log_odds": "mean log odds (topic intrusion; 0 = always right)",
     }),
     "k_selection": ("Measures for each number of topics tried.", {
         "k": "number of topics", "<measure>": "coherence, diversity, perplexity, stability… as computed",

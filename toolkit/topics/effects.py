@@ -384,6 +384,12 @@ def estimate_effects(
         cols.append(b.columns(b.values))
         names.extend(b.names)
     X = np.hstack(cols)
+    rank = np.linalg.matrix_rank(X)
+    if rank < X.shape[1]:
+        raise ConfigError(
+            f"the covariates {', '.join(specs)} are collinear in these documents (design rank {rank} < "
+            f"{X.shape[1]} columns: one covariate's levels determine another's); estimate them separately"
+        )
     # mean design row with covariate c set to each level (others as observed)
     offsets = np.cumsum([1] + [len(b.names) for b in blocks])
     level_rows: dict[str, dict[str, np.ndarray]] = {}
