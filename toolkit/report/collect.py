@@ -100,14 +100,14 @@ def collect(run_dir: str | Path, manifest: dict[str, Any] | None = None) -> Repo
     import numpy as np
     import pandas as pd
 
+    from toolkit.topics.correlation import frex_scores, frex_terms
+    from toolkit.topics.curation import load_curated
     from toolkit.topics.describe import (
         describe_topics,
         relevance,
         relevant_terms,
         representative_documents,
     )
-    from toolkit.topics.correlation import frex_scores, frex_terms
-    from toolkit.topics.curation import load_curated
 
     run_dir = Path(run_dir)
     if not (run_dir / "model").is_dir():

@@ -1,12 +1,13 @@
 """Word and topic intrusion tests (Chang et al. 2009): tasks, answers, scores.
 
 **Word intrusion.** A task shows a topic's 5 most probable words and one *intruder*: a word
-with a low probability in that topic (outside its 50 most probable words) but among the 10
+with a low probability in that topic (outside its 50 most probable words, or its most
+probable half of the vocabulary when that is smaller) but among the 10
 most probable words of another topic, all shuffled. Coders pick the word that does not
 belong. **Model precision** of a topic is the share of answers that found the intruder.
 
 **Topic intrusion.** A task shows a document (title and opening) and four topics (their labels
-and top words): the document's three largest topics and one *intruder* drawn from the topics
+and top words; three when the model has only three): the document's largest topics and one *intruder* drawn from the topics
 with a low share in it. Coders pick the topic that does not belong. The **topic log odds** of
 an answer is ``log theta[d, intruder] - log theta[d, chosen]`` (0 when right, negative when
 wrong, the more negative the more confident the model was about the chosen topic).
@@ -15,7 +16,8 @@ wrong, the more negative the more confident the model was about the chosen topic
 (``answer_key.csv``, separate, what scoring uses) plus a manifest; the same run, kind, n and
 seed give byte-identical ``tasks.json`` and ``answer_key.csv``. Answers are saved by the
 notebook widget (:mod:`toolkit.topics.intrusion_widget`) as CSV in the run directory,
-``RUN_DIR/validation/answers-<task set id>.csv``; :func:`score_answers` gives per-topic and
+``RUN_DIR/validation/answers-<task set id>.csv`` (``RUN_DIR/validation/task_sets.json`` records
+where each task set is, so the answer key may live outside the run directory); :func:`score_answers` gives per-topic and
 overall scores and, with several coders, Krippendorff's alpha (nominal, ``krippendorff``
 package) over the tasks they share.
 """
@@ -39,9 +41,12 @@ N_TOP_WORDS = 5
 INTRUDER_FROM_TOP = 10  # the intruder is among the other topic's 10 most probable words
 INTRUDER_NOT_IN_TOP = 50  # … and outside this topic's 50 most probable words
 N_TOPIC_OPTIONS = 4
+MIN_DOC_TOKENS = 20
 EXCERPT_CHARS = 600
 ANSWER_FIELDS = ["task_set", "task_id", "coder", "choice", "answer", "answered_at"]
 KINDS = ("word", "topic")
+#: ``RUN_DIR/validation/task_sets.json``: task set id -> task directory (wherever --out put it).
+REGISTRY = "task_sets.json"
 
 
 def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
@@ -60,7 +65,7 @@ def _word_tasks(output, n: int, rng: np.random.Generator, topics: list[int]) -> 
     for i in range(n):
         t = int(order[i % len(order)])
         top = output.top_term_ids(t, N_TOP_WORDS)
-        excluded = set(output.top_term_ids(t, INTRUDER_NOT_IN_TOP))
+        excluded = set(output.top_term_ids(t, max(N_TOP_WORDS, min(INTRUDER_NOT_IN_TOP, output.n_terms // 2))))
         cands = sorted({w for o in range(output.n_topics) if o != t for w in top_other[o]} - excluded)
         if not cands:
             raise ConfigError(f"topic {t}: no intruder candidate (every other topic's top words are among its own)")
@@ -80,18 +85,22 @@ def _topic_tasks(output, n: int, rng: np.random.Generator, topics: list[int], do
 
     theta = output.doc_topic
     allowed = np.array(sorted(topics))
-    if len(allowed) < N_TOPIC_OPTIONS:
-        raise ConfigError(f"topic intrusion needs at least {N_TOPIC_OPTIONS} topics (not junk); the model has {len(allowed)}")
-    eligible = [i for i in range(len(output.doc_ids)) if output.doc_lengths[i] >= 20 and output.doc_ids[i] in docs]
+    n_opts = min(N_TOPIC_OPTIONS, len(allowed))
+    if n_opts < 3:
+        raise ConfigError(f"topic intrusion needs at least 3 topics (not junk); the model has {len(allowed)}")
+    # documents long enough for their topic shares to mean something (20 tokens, or the median
+    # length on corpora of very short documents)
+    min_tokens = min(MIN_DOC_TOKENS, float(np.median(output.doc_lengths)))
+    eligible = [i for i in range(len(output.doc_ids)) if output.doc_lengths[i] >= min_tokens and output.doc_ids[i] in docs]
     if not eligible:
-        raise ConfigError("no document with at least 20 tokens and a text in the corpus: no topic-intrusion task")
+        raise ConfigError("no document with a text in the corpus: no topic-intrusion task")
     chosen = rng.choice(eligible, size=min(n, len(eligible)), replace=False)
     terms = {t: relevant_terms(output, t, 8) for t in allowed}
     tasks, key = [], []
     for i, d in enumerate(sorted(int(c) for c in chosen)):
         shares = theta[d, allowed]
         order = allowed[np.argsort(-shares, kind="stable")]
-        top = [int(t) for t in order[: N_TOPIC_OPTIONS - 1]]
+        top = [int(t) for t in order[: n_opts - 1]]
         low = [int(t) for t in order[len(order) // 2 :] if t not in top]
         intruder = int(low[rng.integers(len(low))])
         opts = top + [intruder]
@@ -173,6 +182,10 @@ def make_tasks(run: str | Path, kind: str, n: int | None = None, seed: int = 0, 
             rules={"top_words": N_TOP_WORDS, "intruder_from_top": INTRUDER_FROM_TOP,
                    "intruder_not_in_top": INTRUDER_NOT_IN_TOP, "topic_options": N_TOPIC_OPTIONS},
         ))  # fmt: skip
+    registry = paths.run_dir / "validation" / REGISTRY
+    known = json.loads(registry.read_text(encoding="utf-8")) if registry.is_file() else {}
+    known[set_id] = str(target.resolve())
+    write_json(registry, dict(sorted(known.items())))
     return target
 
 
@@ -314,7 +327,11 @@ def score_run(run_dir: str | Path, output: Any = None) -> list[dict[str, Any]] |
     if not vdir.is_dir():
         return None
     out = []
-    for task_dir in sorted(p.parent for p in vdir.glob("*/tasks.json")):
+    dirs = {p.parent.resolve() for p in vdir.glob("*/tasks.json")}
+    if (vdir / REGISTRY).is_file():
+        dirs |= {Path(d) for d in json.loads((vdir / REGISTRY).read_text(encoding="utf-8")).values()
+                 if (Path(d) / "tasks.json").is_file()}  # fmt: skip
+    for task_dir in sorted(dirs):
         try:
             tasks = load_tasks(task_dir)
         except (InputError, json.JSONDecodeError):
