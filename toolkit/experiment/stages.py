@@ -288,7 +288,9 @@ def _stage_topics(r: _Runner, bow_dir: Path, vocab_key: str) -> Path:
         tcfg = TopicsConfig(model=sec["model"], k=sec["k"], seed=r.cfg.seed, themes=sec["themes"],
                             params=dict(sec["params"]), vocabulary=r.cfg.vocabulary_config())  # fmt: skip
         t0 = time.perf_counter()
-        est = tcfg.estimator().fit(bow)
+        from toolkit.topics.pipeline import fit_model
+
+        est = fit_model(tcfg.estimator(), bow, r.paths["annotation"] / "corpus" if "annotation" in r.paths else None)
         seconds = time.perf_counter() - t0
         output = est.output()
         write_output(tmp, output, lam)

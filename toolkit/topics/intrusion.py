@@ -359,3 +359,7 @@ def simulate_answers(task_dir: str | Path, run_dir: str | Path, coder: str, accu
         choice = right if rng.random() < accuracy else int(rng.choice(wrong))
         path = record_answer(run_dir, tasks, t["id"], coder, choice, answered_at="simulated")
     return path
+
+
+#: Alias exported as ``toolkit.topics.make_intrusion_tasks``.
+make_intrusion_tasks = make_tasks

@@ -7,6 +7,7 @@ from typing import Any
 from toolkit.errors import ConfigError
 from toolkit.topics.gensim_lda import GensimLDA
 from toolkit.topics.sklearn_models import NMFModel, SklearnLDA
+from toolkit.topics.tomotopy_dmr import TomotopyDMR
 from toolkit.topics.tomotopy_lda import TomotopyLDA
 
 #: Backends by name. ``lda`` (gensim LdaModel) is the default and repeatable;
@@ -16,13 +17,14 @@ MODELS: dict[str, type] = {
     "sklearn-lda": SklearnLDA,
     "nmf": NMFModel,
     "tomotopy-lda": TomotopyLDA,
+    "tomotopy-dmr": TomotopyDMR,
 }
-ALIASES = {"lda": "gensim-lda", "lda-multicore": "gensim-lda", "tomotopy": "tomotopy-lda"}
+ALIASES = {"lda": "gensim-lda", "lda-multicore": "gensim-lda", "tomotopy": "tomotopy-lda", "dmr": "tomotopy-dmr"}
 
 
 def make_model(name: str, n_topics: int, random_state: int, **params: Any):
     """An unfitted estimator by backend name (``lda``, ``lda-multicore``, ``sklearn-lda``,
-    ``nmf``, ``tomotopy``) with ``params`` (unknown parameters are an error)."""
+    ``nmf``, ``tomotopy``, ``dmr``) with ``params`` (unknown parameters are an error)."""
     key = ALIASES.get(name, name)
     if key not in MODELS:
         raise ConfigError(f"unknown topic model {name!r}; choose one of {', '.join(sorted(set(MODELS) | set(ALIASES)))}")

@@ -117,6 +117,26 @@ def ensure_tokens(corpus_dir: str | Path, progress: bool = False) -> Path:
     return path
 
 
+def fit_model(est, bow, corpus_dir: str | Path | None = None):
+    """Fit ``est`` on ``bow``; a covariate-aware model (``covariate`` parameter, e.g. DMR) gets
+    each document's value of that metadata field from the corpus as ``y``."""
+    field = getattr(est, "covariate", None)
+    if field is None:
+        return est.fit(bow)
+    if corpus_dir is None:
+        raise ConfigError(f"{est.name} needs the corpus metadata ({field!r}) but no corpus directory was given")
+    from toolkit.topics.runs import document_metadata
+
+    meta = document_metadata(corpus_dir)
+    if field not in meta.columns or field == "doc_id":
+        from toolkit.topics.effects import available_fields
+
+        raise ConfigError(f"unknown covariate field {field!r} for {est.name}; available fields: "
+                          + ", ".join(available_fields(meta)))  # fmt: skip
+    values = dict(zip(meta["doc_id"], meta[field], strict=True))
+    return est.fit(bow, [values.get(d) for d in bow.doc_ids])
+
+
 def train_topics(
     corpus_dir: str | Path,
     config: TopicsConfig,
@@ -151,7 +171,7 @@ def train_topics(
             f"k={config.k} topics is more than the {bow.n_documents} documents left after filtering: "
             f"choose --k {max(2, bow.n_documents // 5)} or fewer"
         )
-    est = config.estimator().fit(bow)
+    est = fit_model(config.estimator(), bow, corpus_dir)
     t3 = time.perf_counter()
     output = est.output()
     manifest = manifest_fields(
