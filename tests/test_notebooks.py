@@ -1,4 +1,4 @@
-"""The five notebooks run top to bottom on the bundled corpus (nbclient, kernel python3) and
+"""The six notebooks run top to bottom on the bundled corpus (nbclient, kernel python3) and
 are committed without outputs."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("0*.ipynb"))
 
 
-def test_five_notebooks():
-    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_"]
+def test_six_notebooks():
+    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_", "06_"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -49,7 +49,7 @@ def _execute(path: Path, cache_dir: Path) -> list[str]:
 
 @pytest.mark.slow
 def test_notebooks_run_top_to_bottom(tmp_path, monkeypatch):
-    """All five in one test, in order, so they share one cached demo run (also under xdist)."""
+    """All six in one test, in order, so they share one cached demo run (also under xdist)."""
     pytest.importorskip("nbformat")
     pytest.importorskip("nbclient")
     monkeypatch.setenv("FNT_CACHE", str(tmp_path))  # one cached demo run shared by the notebooks
