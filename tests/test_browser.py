@@ -125,3 +125,37 @@ def test_report_dom_after_scripts_ran(report, tmp_path):
     console = [line for line in proc.stderr.splitlines() if "CONSOLE" in line]
     bad = [line for line in console if re.search(r"ERROR:CONSOLE|Uncaught|Refused|net::ERR", line)]
     assert bad == []
+
+
+@pytest.fixture(scope="module")
+def research_report(tmp_path_factory):
+    """The synthetic run with intrusion answers (two simulated coders) and a curation file."""
+    from toolkit.report import build_report
+    from toolkit.topics.intrusion import make_tasks, simulate_answers
+
+    run = make_run(tmp_path_factory.mktemp("browser-research"))
+    tasks = make_tasks(run, "word", n=3, seed=1)
+    simulate_answers(tasks, run, "coder-a", accuracy=1.0, seed=1)
+    simulate_answers(tasks, run, "coder-b", accuracy=0.5, seed=2)
+    (run / "curation.toml").write_text('[labels]\n0 = "Commerce (curated)"\n', encoding="utf-8")
+    return build_report(run)
+
+
+@pytest.mark.slow
+def test_research_sections_render(browser, research_report):
+    page, events = _open(browser, research_report)
+    page.wait_for_selector(".ldavis-container svg", timeout=20_000)
+    for anchor in ("#effects", "#effects-table", "#contrasts-table", "#correlations", "#correlation-plot",
+                   "#validation", "#curation-note"):  # fmt: skip
+        assert page.locator(anchor).count() == 1, anchor
+    # every chart is a PNG the browser decoded (not a broken image)
+    widths = page.evaluate("Array.from(document.querySelectorAll('img.effects-plot, #correlation-plot'))"
+                           ".map(i => i.naturalWidth)")  # fmt: skip
+    assert len(widths) >= 3 and min(widths) > 100
+    assert page.locator("#effects-table tbody tr").count() == 3 * (4 + 2)  # 3 topics x (4 months + 2 sources)
+    assert "Krippendorff" in page.text_content("#validation-scores")
+    assert page.locator("#validation-scores table tbody tr").count() == 3  # one row per tested topic
+    assert "Commerce (curated)" in page.text_content("#topic-table")
+    assert page.locator("#topic-table td.frex").count() == 3
+    assert events["errors"] == [] and events["requests"] == []
+    page.close()

@@ -132,3 +132,70 @@ def test_time_covariates(tmp_path):
     rows = res.rows()
     assert {"topic", "covariate", "level", "estimate", "ci_low", "ci_high"} <= set(rows[0])
     json.dumps(rows, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------- bundled corpus
+
+
+@pytest.fixture(scope="module")
+def bundled_run(bundled_corpus_dir, tmp_path_factory):
+    """gensim LDA on the bundled corpus (annotated on the fly), as fnt topics train writes it."""
+    import shutil
+
+    from toolkit.cli import main
+
+    corpus = tmp_path_factory.mktemp("effects") / "corpus"
+    shutil.copytree(bundled_corpus_dir, corpus)
+    out = corpus.parent / "lda"
+    assert main(["-q", "topics", "train", str(corpus), "--k", "6", "--seed", "3", "--out", str(out), "--no-progress"]) == 0
+    return out
+
+
+@pytest.mark.slow
+def test_bundled_corpus_effects_by_month_and_source(bundled_run, capsys):
+    from toolkit.cli import main
+
+    args = ["topics", "effects", str(bundled_run), "--covariate", "date:month", "--covariate", "source",
+            "--contrast", "source:L’Hebdo démo:Agence démo", "--draws", "10", "--json"]  # fmt: skip
+    assert main(args) == 0
+    rows = json.loads(capsys.readouterr().out)
+    levels = [r for r in rows if "contrast" not in r]
+    assert {r["level"] for r in levels if r["covariate"] == "date:month"} == {"2024-09", "2024-10", "2024-11", "2024-12"}
+    assert {r["level"] for r in levels if r["covariate"] == "source"} == {"Agence démo", "Le Quotidien démo", "L’Hebdo démo"}
+    assert len(levels) == 6 * 7 and all(r["ci_low"] <= r["estimate"] <= r["ci_high"] for r in rows)
+    assert len([r for r in rows if "contrast" in r]) == 6
+    again = main(args)
+    assert again == 0 and json.loads(capsys.readouterr().out) == rows  # seeded (the run's seed)
+    # the gensim model's own variational posterior is used, not the approximation
+    res = estimate_effects(bundled_run, ["source"], n_draws=2, n_sims=2)
+    assert res.info["posterior"] == "variational"
+    assert res.info["documents_without_value"]["source"] == 1  # the seed article has no outlet
+
+
+@pytest.mark.slow
+def test_bundled_corpus_report_renders_effects(bundled_run):
+    from toolkit.report import build_report
+
+    html = build_report(bundled_run, out=bundled_run.parent / "report").read_text(encoding="utf-8")
+    for anchor in ("effects", "effects-table", "contrasts-table", "correlations", "correlation-plot"):
+        assert f'id="{anchor}"' in html
+    assert html.count('class="effects-plot"') == 3  # months with bands, sources, differences
+    assert "2024-11" in html and "L’Hebdo démo" in html
+    tables = bundled_run.parent / "report" / "tables"
+    eff = pd.read_csv(tables / "effects.csv")
+    assert set(eff["covariate"]) == {"date:month", "source"}
+
+
+def test_cli_errors_name_the_fields(bundled_corpus_dir, tmp_path, capsys):
+    from toolkit.cli import main
+    from toolkit.topics.io import write_output
+
+    out, _, _ = simulate(0, n=20)
+    import pyarrow.parquet as pq
+
+    ids = pq.read_table(bundled_corpus_dir / "documents.parquet", columns=["id"]).column("id").to_pylist()[:20]
+    out.doc_ids = ids
+    write_output(tmp_path / "run", out)
+    code = main(["topics", "effects", str(tmp_path / "run"), "--corpus", str(bundled_corpus_dir), "--covariate", "outlet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "available fields: date, source, section" in err and "Traceback" not in err

@@ -124,6 +124,10 @@ def collect(run_dir: str | Path, manifest: dict[str, Any] | None = None) -> Repo
     period = rep.get("period", "month")
     output = load_curated(run_dir)  # curation.toml applied when present
     corpus_dir = run_corpus_dir(run_dir, manifest)
+    if corpus_dir is None:  # a topics run (fnt topics train) records its corpus directory
+        from toolkit.topics.runs import resolve_run
+
+        corpus_dir = resolve_run(run_dir).corpus_dir
     meta = None
     corpus: dict[str, Any] = {}
     if corpus_dir is not None:
