@@ -86,6 +86,9 @@ def run(
         ann_key = r.records[-1].key
         bow_dir = _stage_vocabulary(r, annotated, ann_key)
         outputs = _model_stages(r, annotated, bow_dir)
+        from toolkit.report.curate import curate_tables
+
+        curation = curate_tables(run_dir)  # RUN_DIR/curation.toml, when present, applies to the tables
     t_report = time.perf_counter()
     report_path = None
     manifest = base_manifest(
@@ -99,6 +102,8 @@ def run(
         stages=[rec.to_dict(run_dir) for rec in r.records],
         outputs=outputs,
     )  # fmt: skip
+    if curation is not None:
+        manifest["curation"] = curation
     if report:
         from toolkit.report import build_report
 

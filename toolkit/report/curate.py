@@ -28,11 +28,8 @@ def curate_run(run_dir: str | Path) -> dict[str, Any]:
         ``curation`` (its record, or None), ``written`` (paths).
     """
     import json
-    import shutil
-    import tempfile
 
-    from toolkit.runtime import atomic_path, write_json
-    from toolkit.topics.io import write_output
+    from toolkit.runtime import write_json
     from toolkit.topics.runs import resolve_run
 
     paths = resolve_run(run_dir)
@@ -47,15 +44,7 @@ def curate_run(run_dir: str | Path) -> dict[str, Any]:
         conf = paths.run_dir / "config.json"
         rep = json.loads(conf.read_text(encoding="utf-8")).get("report", {}) if conf.is_file() else {}
         lam = float(rep.get("relevance_lambda", 0.6))
-    written = []
-    with tempfile.TemporaryDirectory(dir=paths.run_dir, prefix=".curation-") as tmp:
-        write_output(tmp, output, lam)
-        for name in ("topics.json", "document_topics.csv", "topic_terms.csv"):
-            target = paths.run_dir / name
-            if target.is_file() or paths.run_dir == paths.output_dir:
-                with atomic_path(target) as t:
-                    shutil.copyfile(Path(tmp) / name, t)
-                written.append(target)
+    written = _write_tables(paths, output, lam)
     if manifest is not None:
         if record is None:
             manifest.pop("curation", None)
@@ -68,5 +57,43 @@ def curate_run(run_dir: str | Path) -> dict[str, Any]:
 
         build_report(paths.run_dir)
         written.append(paths.run_dir / "report")
-    log.info("curation %s: %d files rewritten", "applied" if record else "removed", len(written))
+    log.debug("curation %s: %d files rewritten", "applied" if record else "removed", len(written))
     return {"curation": record, "written": [str(p) for p in written]}
+
+
+def _write_tables(paths: Any, output: Any, lam: float) -> list[Path]:
+    import shutil
+    import tempfile
+
+    from toolkit.runtime import atomic_path
+    from toolkit.topics.io import write_output
+
+    written = []
+    with tempfile.TemporaryDirectory(dir=paths.run_dir, prefix=".curation-") as tmp:
+        write_output(tmp, output, lam)
+        for name in ("topics.json", "document_topics.csv", "topic_terms.csv"):
+            target = paths.run_dir / name
+            if target.is_file() or paths.run_dir == paths.output_dir:
+                with atomic_path(target) as t:
+                    shutil.copyfile(Path(tmp) / name, t)
+                written.append(target)
+    return written
+
+
+def curate_tables(run_dir: str | Path) -> dict[str, Any] | None:
+    """For ``fnt run``: rewrite an experiment run's tables with its ``curation.toml`` when it has
+    one (the report reads the curation itself); return the curation record or None."""
+    import json
+
+    from toolkit.topics.curation import CURATION_FILE
+    from toolkit.topics.runs import resolve_run
+
+    run_dir = Path(run_dir)
+    if not (run_dir / CURATION_FILE).is_file():
+        return None
+    paths = resolve_run(run_dir)
+    output = load_curated(run_dir)
+    conf = run_dir / "config.json"
+    rep = json.loads(conf.read_text(encoding="utf-8")).get("report", {}) if conf.is_file() else {}
+    _write_tables(paths, output, float(rep.get("relevance_lambda", 0.6)))
+    return output.info["curation"]

@@ -93,7 +93,7 @@ class Curation:
         return np.stack([m[..., g].sum(axis=-1) for g in self.groups], axis=-1)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "sha256": self.sha256, "trained_topics": self.n_topics,
+        return {"file": Path(self.source).name, "sha256": self.sha256, "trained_topics": self.n_topics,
                 "groups": [list(g) for g in self.groups], "labels": {str(k): v for k, v in self.labels.items()},
                 "junk": list(self.junk)}  # fmt: skip
 
