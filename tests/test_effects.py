@@ -199,3 +199,27 @@ def test_cli_errors_name_the_fields(bundled_corpus_dir, tmp_path, capsys):
     code = main(["topics", "effects", str(tmp_path / "run"), "--corpus", str(bundled_corpus_dir), "--covariate", "outlet"])
     err = capsys.readouterr().err
     assert code == 2 and "available fields: date, source, section" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("cov_type", ["HC3", "HC1", "HC0", "HC2", "nonrobust"])
+def test_batch_ols_matches_statsmodels(cov_type):
+    import statsmodels.api as sm
+
+    from toolkit.topics.effects import _BatchOLS
+
+    rng = np.random.default_rng(0)
+    X = np.column_stack([np.ones(80), rng.integers(0, 2, 80), rng.normal(size=80)])
+    Y = rng.dirichlet(np.ones(3), size=80)
+    params, covs = _BatchOLS(X, cov_type).fit(Y)
+    for k in range(3):
+        fit = sm.OLS(Y[:, k], X).fit(cov_type=cov_type)
+        np.testing.assert_allclose(params[:, k], fit.params, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(covs[k], fit.cov_params(), rtol=1e-9, atol=1e-14)
+
+
+def test_engines_agree():
+    out, post, meta = simulate(9, n=80)
+    a = estimate_effects(None, ["outlet"], output=out, posterior=post, corpus=meta, seed=2, n_draws=3)
+    b = estimate_effects(None, ["outlet"], output=out, posterior=post, corpus=meta, seed=2, n_draws=3,
+                         engine="statsmodels")  # fmt: skip
+    pd.testing.assert_frame_equal(a.estimates, b.estimates, rtol=1e-6)

@@ -7,8 +7,8 @@ The **method of composition** (Roberts, Stewart & Airoldi 2016; stm's ``estimate
    scikit-learn LDA, the Gibbs counts of tomotopy, an approximation for NMF — said in the
    output);
 2. for each draw and each topic, fit an OLS regression of the topic's share on the covariates
-   (statsmodels; heteroskedasticity-robust HC3 covariance by default, ``cov_type="nonrobust"``
-   is stm's choice);
+   (statsmodels' estimator and covariance formulas, computed for all topics of a draw at once;
+   heteroskedasticity-robust HC3 covariance by default, ``cov_type="nonrobust"`` is stm's);
 3. from each fit, sample ``n_sims`` coefficient vectors from its sampling distribution
    N(beta, V) and pool all draws: the spread of the pool holds both the regression's sampling
    error and the model's uncertainty about the documents' topics.
@@ -231,6 +231,40 @@ class _Block:
 # --------------------------------------------------------------------------- estimation
 
 
+class _BatchOLS:
+    """OLS of many responses on one design, with statsmodels' covariance formulas.
+
+    ``fit(Y)`` returns ``params`` (p, k) and ``covs`` (k, p, p) for ``cov_type`` nonrobust,
+    HC0, HC1, HC2 or HC3 (``statsmodels.regression.linear_model.RegressionResults``:
+    ``pinv(X) diag(w) pinv(X)'`` with w = e², e²·n/(n−p), e²/(1−h), e²/(1−h)²).
+    """
+
+    def __init__(self, X: np.ndarray, cov_type: str) -> None:
+        self.X = X
+        self.cov_type = cov_type
+        self.pinv = np.linalg.pinv(X)  # (p, n)
+        self.n, self.p = X.shape
+        self.h = np.einsum("ij,ji->i", X, self.pinv)  # leverages, diag of the hat matrix
+        self.xtx_inv = self.pinv @ self.pinv.T
+
+    def fit(self, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        params = self.pinv @ Y
+        resid = Y - self.X @ params
+        n, p = self.n, self.p
+        if self.cov_type == "nonrobust":
+            s2 = (resid**2).sum(axis=0) / (n - p)
+            return params, s2[:, None, None] * self.xtx_inv[None]
+        w = resid**2
+        if self.cov_type == "HC1":
+            w = w * n / (n - p)
+        elif self.cov_type == "HC2":
+            w = w / (1 - self.h)[:, None]
+        elif self.cov_type == "HC3":
+            w = w / ((1 - self.h) ** 2)[:, None]
+        covs = np.stack([(self.pinv * w[:, k]) @ self.pinv.T for k in range(Y.shape[1])])
+        return params, covs
+
+
 def available_fields(meta) -> list[str]:
     """Metadata fields a covariate can name (every column but the id, title, url and text)."""
     return [c for c in meta.columns if c not in ("doc_id", "id", "title", "url", "text")]
@@ -253,6 +287,7 @@ def estimate_effects(
     output: Any = None,
     posterior: Any = None,
     curation: Any = True,
+    engine: str = "batch",
 ) -> EffectsResult:
     """Estimate the effect of metadata on topic prevalence (see the module docstring).
 
@@ -290,6 +325,11 @@ def estimate_effects(
     posterior : TopicPosterior, optional
     curation : True, False or path
         Apply the run's ``curation.toml`` (True: when present).
+    engine : {"batch", "statsmodels"}
+        ``"statsmodels"``: one ``statsmodels`` OLS fit per draw and topic. ``"batch"`` (default):
+        the same estimates and covariances (statsmodels' formulas, checked against it in the
+        tests) for all topics of a draw at once, reusing the design's pseudo-inverse and
+        leverages across draws — the design is the same in every draw (BENCHMARKS.md).
 
     Returns
     -------
@@ -312,6 +352,8 @@ def estimate_effects(
         raise ConfigError(f"level must be in (0, 1), e.g. 0.95, not {level}")
     if cov_type not in COV_TYPES:
         raise ConfigError(f"cov_type must be one of {', '.join(COV_TYPES)}, not {cov_type!r}")
+    if engine not in ("batch", "statsmodels"):
+        raise ConfigError(f"engine must be 'batch' or 'statsmodels', not {engine!r}")
     if n_draws < 1 or n_sims < 1:
         raise ConfigError("n_draws and n_sims must be at least 1")
     specs = [covariates] if isinstance(covariates, str) else list(covariates)
@@ -432,15 +474,21 @@ def estimate_effects(
     rng = np.random.default_rng(seed)
     model_rows = frame["_row"].to_numpy()[rows_idx]
     samples = {t: [] for t in todo}  # topic -> list of (n_sims, p)
+    ols = _BatchOLS(X, cov_type) if engine == "batch" else None
     for _ in range(n_draws):
         theta = posterior.sample(rng)
         if cur is not None:
             theta = cur.collapse(theta)
         theta = theta[model_rows]
-        for t in todo:
-            fit = sm.OLS(theta[:, t], X).fit(cov_type=cov_type)
-            cov = np.asarray(fit.cov_params())
-            samples[t].append(rng.multivariate_normal(np.asarray(fit.params), cov, size=n_sims, method="eigh"))
+        if ols is not None:
+            params, covs = ols.fit(theta[:, todo])
+        for j, t in enumerate(todo):
+            if ols is None:
+                fit = sm.OLS(theta[:, t], X).fit(cov_type=cov_type)
+                beta, cov = np.asarray(fit.params), np.asarray(fit.cov_params())
+            else:
+                beta, cov = params[:, j], covs[j]
+            samples[t].append(rng.multivariate_normal(beta, cov, size=n_sims, method="eigh"))
 
     alpha = (1 - level) / 2
     est_rows, con_rows = [], []
