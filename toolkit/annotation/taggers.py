@@ -238,11 +238,11 @@ class FastTagger(Tagger):
         """Per-offset score vectors of word types, ``(n_words, 5, n_tags)``."""
         np = self._np
         fid = model.feature_ids
-        tags = self.lexicon.tags
+        ambs = self.lexicon.tags_many(words)
         rows: list[int] = []
         segs: list[int] = []
         for i, word in enumerate(words):
-            amb = "none" if word in (BOS, EOS) else tags(word)
+            amb = "none" if word in (BOS, EOS) else ambs[i]
             for k, feats in enumerate(offset_features(word, amb)):
                 seg = i * 5 + k
                 for f in feats:
