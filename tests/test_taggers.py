@@ -298,6 +298,15 @@ def _dev_files(tmp_path: Path, max_sentences: int | None = None) -> list[tuple[s
     return out
 
 
+#: (UPOS, LEMMA) F1 floors, end to end on the full dev files, plain and with ’: measured
+#: 97.65 / 98.56–98.60 (Sequoia) and 95.52 / 97.50–97.56 (GSD) with the lexicon features
+#: (BENCHMARKS.md); the model without them scored 96.18 and 93.82 UPOS.
+FAST_DEV_MINIMA = {"sequoia-dev": (97.3, 98.3), "gsd-dev": (95.2, 97.2)}
+#: the same for accurate mode on the first ACCURATE_CI_SENTENCES sentences (measured 97.69 /
+#: 98.18–98.21 and 96.32 / 97.91)
+ACCURATE_SUBSET_MINIMA = {"sequoia-dev": (97.3, 97.9), "gsd-dev": (96.0, 97.6)}
+
+
 @pytest.mark.slow
 @pytest.mark.shared_data
 def test_fast_dev_scores(tmp_path):
@@ -305,8 +314,9 @@ def test_fast_dev_scores(tmp_path):
 
     for name, path in _dev_files(tmp_path):
         res = evaluate_annotation(path, "fast")
-        assert res["lemma_f1"] >= 94.5, (name, res["lemma_f1"])
-        assert res["upos_f1"] >= 92.0, (name, res["upos_f1"])
+        upos, lemma = FAST_DEV_MINIMA[name.removesuffix("-curly")]
+        assert res["lemma_f1"] >= lemma, (name, res["lemma_f1"])
+        assert res["upos_f1"] >= upos, (name, res["upos_f1"])
 
 
 #: accurate mode in CI: the first sentences of each dev file (the full files take minutes on
@@ -322,14 +332,48 @@ def test_accurate_dev_scores_subset(tmp_path, accurate):
     t0 = time.perf_counter()
     for name, path in _dev_files(tmp_path, ACCURATE_CI_SENTENCES):
         res = evaluate_annotation(path, "accurate")
-        assert res["lemma_f1"] >= 96.0, (name, res["lemma_f1"])
-        assert res["upos_f1"] >= 93.0, (name, res["upos_f1"])
+        upos, lemma = ACCURATE_SUBSET_MINIMA[name.removesuffix("-curly")]
+        assert res["lemma_f1"] >= lemma, (name, res["lemma_f1"])
+        assert res["upos_f1"] >= upos, (name, res["upos_f1"])
     assert time.perf_counter() - t0 < 120
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(max_size=12))
-def test_offset_features_match_the_training_features(word):
+@given(st.text(max_size=12), st.sampled_from(["none", "NOUN", "ADJ|NOUN|VERB"]))
+def test_offset_features_match_the_training_features(word, amb):
     from toolkit.annotation.features import OFFSETS, offset_features, type_features
 
-    assert offset_features(word) == [type_features(word, o) for o in OFFSETS]
+    assert offset_features(word, amb) == [type_features(word, o, amb) for o in OFFSETS]
+
+
+def test_lexicon_classes_reach_the_features():
+    from toolkit.annotation.features import static_features
+
+    feats = static_features(["la", "ferme"], 1, ["DET|NOUN|PRON", "ADJ|ADV|NOUN|VERB"])
+    assert "0amb=ADJ|ADV|NOUN|VERB" in feats and "0lex=VERB" in feats
+    assert "-1amb=DET|NOUN|PRON" in feats
+    assert "0amb=none" in static_features(["la", "ferme"], 1)
+
+
+def test_vote_upos():
+    from toolkit.annotation.taggers import vote_upos
+
+    assert vote_upos(["NOUN", "ADJ", "VERB", "X"], ["NOUN", "VERB", "ADJ", "X"],
+                     ["ADJ", "VERB", "NOUN", "PROPN"]) == ["NOUN", "VERB", "NOUN", "X"]
+
+
+def test_right_to_left_model(fast):
+    sents = [["Les", "enfants", "ont", "mangé", "des", "pommes", "."], [], ["Bonjour"],
+             ["Il", "a", "-t-il", "vu", "M.", "Xqzt", "à", "Paris", "?"]]
+    l2r = fast.predict_upos(sents)
+    r2l = fast.predict_upos(sents, direction="r2l")
+    assert [len(s) for s in r2l] == [len(s) for s in sents]
+    assert r2l[0] == l2r[0] == ["DET", "NOUN", "AUX", "VERB", "DET", "NOUN", "PUNCT"]
+    assert r2l[3][2] == "PRON"  # the post-corrections apply in reading order
+    assert r2l == [fast.predict_upos([s], direction="r2l")[0] for s in sents]
+
+
+def test_unknown_verbs_and_adjectives_take_the_lexicon_lemma(fast):
+    out = fast.tag([["Ils", "cartographièrent", "des", "contrées", "inexplorées", "."]])[0]
+    assert [(a.upos, a.lemma) for a in out][1] == ("VERB", "cartographier")
+    assert [(a.upos, a.lemma) for a in out][4] == ("ADJ", "inexploré")

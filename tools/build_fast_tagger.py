@@ -4,10 +4,13 @@ The artifact holds, learned from UD French Sequoia **train only** (never dev, ne
 
 * a lemma/feature lexicon: ``(lowercased form, UPOS) -> most frequent lemma`` and the most
   frequent FEATS, plus ``form -> most frequent UPOS`` counts;
-* an averaged-perceptron UPOS model whose features are *decomposable*: every static feature
-  is a function of one word type at one relative offset (-2..+2), so the tagger can score a
-  whole batch with numpy from per-type cached vectors; the only dynamic features are the two
-  previously predicted tags (greedy left-to-right decoding, vectorised across sentences).
+* two averaged-perceptron UPOS models, one reading left to right and one right to left
+  (accurate mode votes with both and spaCy), whose features are *decomposable*: every static
+  feature is a function of one word type at one relative offset (-2..+2) — its form,
+  suffixes, prefixes, shape and its ambiguity class in the French lexicon
+  ``toolkit/data/lexicon_fr.tsv.gz`` (``tools/build_lexicon.py``, from DELA) — so the tagger
+  can score a whole batch with numpy from per-type cached vectors; the only dynamic features
+  are the two previously predicted tags (greedy decoding, vectorised across sentences).
 
 The output is deterministic (sorted keys, fixed seed for the shuffling, gzip mtime 0), so
 re-running the script on the same treebank writes the same bytes.
@@ -38,10 +41,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from toolkit.annotation.features import (  # noqa: E402
+    ARTIFACT_VERSION,
     FAST_TAGSET,
     dynamic_features,
     static_features,
 )
+from toolkit.annotation.lexicon import LEXICON_PATH, Lexicon  # noqa: E402
 
 log = logging.getLogger("build_fast_tagger")
 
@@ -49,7 +54,6 @@ DEFAULT_TRAIN = ROOT.parent / "shared" / "data" / "ud" / "UD_French-Sequoia" / (
     "fr_sequoia-ud-train.conllu"
 )
 DEFAULT_OUT = ROOT / "toolkit" / "data" / "fast_tagger.json.gz"
-ARTIFACT_VERSION = "1"
 
 
 def read_conllu_words(path: Path) -> list[list[tuple[str, str, str, str]]]:
@@ -121,15 +125,19 @@ class _Perceptron:
         return self.W[:n] - self.U[:n] / self.c
 
 
-def train_tagger(sents, n_iter: int, seed: int):
+def train_tagger(sents, n_iter: int, seed: int, lexicon: Lexicon, reverse: bool = False):
+    """Train one direction (``reverse``: right to left) and return its averaged weights."""
     tag_index = {t: i for i, t in enumerate(FAST_TAGSET)}
     model = _Perceptron(len(FAST_TAGSET))
     # static features per sentence are fixed: compute once
     prepared = []
     for sent in sents:
+        if reverse:
+            sent = sent[::-1]
         words = [w[0] for w in sent]
+        ambs = [lexicon.tags(w) for w in words]
         gold = [tag_index.get(w[2], tag_index["X"]) for w in sent]
-        static = [static_features(words, i) for i in range(len(words))]
+        static = [static_features(words, i, ambs) for i in range(len(words))]
         prepared.append((static, gold))
     order = list(range(len(prepared)))
     rng = random.Random(seed)
@@ -147,7 +155,8 @@ def train_tagger(sents, n_iter: int, seed: int):
                 correct += guess == gold[i]
                 total += 1
                 prev2, prev = prev, FAST_TAGSET[guess]
-        log.info("iteration %d: train accuracy %.4f", it + 1, correct / total)
+        log.info("%s iteration %d: train accuracy %.4f", "r2l" if reverse else "l2r", it + 1,
+                 correct / total)
     weights = model.averaged()
     return model.feat_ids, weights
 
@@ -170,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--iterations", type=int, default=8)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threshold", type=float, default=0.05)
+    ap.add_argument("--lexicon", type=Path, default=LEXICON_PATH,
+                    help="compiled lexicon (tools/build_lexicon.py)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if not args.train.exists():
@@ -178,8 +189,11 @@ def main(argv: list[str] | None = None) -> int:
     sents = read_conllu_words(args.train)
     log.info("read %d sentences from %s", len(sents), args.train)
     lemma_lex, feats_lex, tag_lex = build_lexicon(sents)
-    feat_ids, weights = train_tagger(sents, args.iterations, args.seed)
+    lexicon = Lexicon(args.lexicon)
+    feat_ids, weights = train_tagger(sents, args.iterations, args.seed, lexicon)
     compact = compact_weights(feat_ids, weights, args.threshold)
+    feat_ids, weights = train_tagger(sents, args.iterations, args.seed, lexicon, reverse=True)
+    compact_r2l = compact_weights(feat_ids, weights, args.threshold)
     train_hash = hashlib.sha256(args.train.read_bytes()).hexdigest()[:16]
     artifact = {
         "version": ARTIFACT_VERSION,
@@ -188,6 +202,9 @@ def main(argv: list[str] | None = None) -> int:
         "seed": args.seed,
         "tagset": list(FAST_TAGSET),
         "weights": compact,
+        "weights_r2l": compact_r2l,
+        "lexicon": f"{args.lexicon.name} sha256:"
+                   f"{hashlib.sha256(args.lexicon.read_bytes()).hexdigest()[:16]}",
         "lemmas": lemma_lex,
         "feats": feats_lex,
         "tags": tag_lex,
@@ -204,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     log.info(
         "wrote %s (%d features, %d lexicon entries, %.1f kB)",
         args.out,
-        len(compact),
+        len(compact) + len(compact_r2l),
         len(lemma_lex),
         args.out.stat().st_size / 1024,
     )

@@ -232,13 +232,14 @@ def _shift(sentences: list[Sentence], base: int) -> None:
             s.tokens = [t._replace(start=t.start + base, end=t.end + base) for t in s.tokens]
 
 
-def resolve_tagger(mode: str, tagger: TaggerLike | None = None) -> TaggerLike:
-    """The tagger to use: ``tagger`` if given, else ``toolkit.annotation.taggers.get_tagger(mode)``."""
+def resolve_tagger(mode: str, tagger: TaggerLike | None = None,
+                   entities: str | None = None) -> TaggerLike:
+    """The tagger to use: ``tagger`` if given, else ``get_tagger(mode, entities=entities)``."""
     if tagger is not None:
         return tagger
     from toolkit.annotation.taggers import get_tagger
 
-    return get_tagger(mode)
+    return get_tagger(mode, entities=entities)
 
 
 class _EntityState:
@@ -561,11 +562,11 @@ def to_table(docs: Iterable[AnnotatedDocument]):
 _WORKER_TAGGER: TaggerLike | None = None
 
 
-def _init_worker(mode: str) -> None:
+def _init_worker(mode: str, entities: str | None = None) -> None:
     global _WORKER_TAGGER
     from toolkit.annotation.taggers import get_tagger
 
-    _WORKER_TAGGER = get_tagger(mode)
+    _WORKER_TAGGER = get_tagger(mode, entities=entities)
 
 
 @dataclass
@@ -652,19 +653,21 @@ def _run_batches(
     n_process: int,
     batch_size: int,
     tagger: TaggerLike | None,
+    entities: str | None = None,
 ) -> Iterator[_BatchResult]:
     """Process document batches, in order, in ``n_process`` worker processes (fast mode) or in
     this process (accurate mode, or an explicit tagger). At most ``2 * n_process`` batches are
     in flight, so memory does not grow with corpus size."""
     batches = _batches(items, batch_size)
     if n_process <= 1 or tagger is not None or mode != "fast":
-        tg = resolve_tagger(mode, tagger)
+        tg = resolve_tagger(mode, tagger, entities)
         for batch in batches:
             yield _process_batch(batch, fmt, tg)
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(n_process, initializer=_init_worker, initargs=(mode,)) as ex:
+    with ProcessPoolExecutor(n_process, initializer=_init_worker,
+                             initargs=(mode, entities)) as ex:
         pending: deque = deque()
         for batch in batches:
             pending.append(ex.submit(_process_batch, batch, fmt))
@@ -705,6 +708,7 @@ def annotate_corpus(
     progress: bool = True,
     fmt: str = "table",
     out: str | Path | None = None,
+    entities: str = "auto",
 ) -> dict[str, Any]:
     """Annotate every document of a corpus directory, streaming.
 
@@ -729,6 +733,13 @@ def annotate_corpus(
     fmt : {"table", "conllu"}
     out : path, optional
         CoNLL-U output file (required when ``fmt="conllu"``).
+    entities : {"auto", "fast", "accurate"}
+        Where the entities (and so the vocabulary's merged entities) come from in fast mode:
+        ``"accurate"`` = spaCy md's NER on the toolkit's words (UPOS and lemmas stay fast
+        mode's); ``"auto"`` (default) = accurate for corpora of at most
+        :data:`~toolkit.annotation.taggers.ACCURATE_ENTITIES_MAX_DOCUMENTS` documents, fast
+        otherwise (:func:`~toolkit.annotation.taggers.resolve_entities`). The manifest
+        records the choice.
 
     Returns
     -------
@@ -754,10 +765,14 @@ def annotate_corpus(
         raise ToolkitError("CoNLL-U export of a corpus needs an output file (--out FILE)")
     n_process = _default_processes() if n_process is None else max(1, n_process)
     total = len(Corpus(corpus_dir))
+    from toolkit.annotation.taggers import resolve_entities
+
+    ents = resolve_entities(mode, entities, total)
+    ent_arg = "accurate" if mode == "fast" and ents == "accurate" else None
     tg = tagger
     if tg is None and (mode != "fast" or n_process <= 1):
-        tg = resolve_tagger(mode, None)
-    info_tagger = tg if tg is not None else resolve_tagger(mode, None)
+        tg = resolve_tagger(mode, None, ent_arg)
+    info_tagger = tg if tg is not None else resolve_tagger(mode, None, ent_arg)
     counts = {"documents": 0, "sentences": 0, "tokens": 0, "words": 0}
     empty: list[str] = []
     non_french: list[str] = []
@@ -772,7 +787,7 @@ def annotate_corpus(
             pending: list = []
             pending_rows = 0
             for res in _run_batches(
-                _corpus_items(corpus_dir), fmt, mode, n_process, batch_size, tg
+                _corpus_items(corpus_dir), fmt, mode, n_process, batch_size, tg, ent_arg
             ):
                 for k in counts:
                     counts[k] += getattr(res, k)
@@ -822,7 +837,8 @@ def annotate_corpus(
         timings={"seconds": round(seconds, 3),
                  "tokens_per_second": round(counts["tokens"] / seconds, 1) if seconds else None},
         settings={"n_process": n_process if tagger is None and mode == "fast" else 1,
-                  "batch_size": batch_size},
+                  "batch_size": batch_size, "entities": entities},
+        entities=ents if tagger is None else "tagger",
     )  # fmt: skip
     if fmt == "table":
         write_json(corpus_dir / MANIFEST_FILE, manifest)

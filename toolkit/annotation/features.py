@@ -22,6 +22,8 @@ FAST_TAGSET: tuple[str, ...] = (
 # ---------------------------------------------------------------------------------------------
 # features of the fast tagger (also imported by tools/build_fast_tagger.py: keep them stable)
 # ---------------------------------------------------------------------------------------------
+#: format of the fast artifact (``tools/build_fast_tagger.py`` writes it, the tagger checks it)
+ARTIFACT_VERSION = "2"
 OFFSETS = (-2, -1, 0, 1, 2)
 BOS = "<S>"
 EOS = "</S>"
@@ -46,8 +48,12 @@ def _shape(word: str) -> str:
     return "".join(out)
 
 
-def type_features(word: str, offset: int) -> list[str]:
-    """Features of one word type seen at relative ``offset`` (-2..2) from the tagged word."""
+def type_features(word: str, offset: int, amb: str = "none") -> list[str]:
+    """Features of one word type seen at relative ``offset`` (-2..2) from the tagged word.
+
+    ``amb`` is the word's ambiguity class in the French lexicon
+    (:meth:`toolkit.lexicon.Lexicon.tags`, e.g. ``"ADJ|NOUN"``; ``"none"`` when unknown).
+    """
     if word in (BOS, EOS):
         return [f"{offset}w={word}"]
     low = word.lower()
@@ -59,9 +65,14 @@ def type_features(word: str, offset: int) -> list[str]:
             f"0s2={low[-2:]}",
             f"0s3={low[-3:]}",
             f"0s4={low[-4:]}",
+            f"0s5={low[-5:]}",
             f"0p2={low[:2]}",
+            f"0p3={low[:3]}",
             f"0sh={_shape(word)}",
+            f"0amb={amb}",
         ]
+        if amb != "none":
+            feats.extend(f"0lex={t}" for t in amb.split("|"))
         if word[:1].isupper():
             feats.append("0cap")
             if word.isupper() and len(word) > 1:
@@ -81,12 +92,13 @@ def type_features(word: str, offset: int) -> list[str]:
             f"{offset}s3={low[-3:]}",
             f"{offset}s2={low[-2:]}",
             f"{offset}sh={_shape(word)}",
+            f"{offset}amb={amb}",
         ]
     return [f"{offset}w={low}", f"{offset}s2={low[-2:]}"]
 
 
-def offset_features(word: str) -> list[list[str]]:
-    """``[type_features(word, o) for o in OFFSETS]``, computing shared parts once."""
+def offset_features(word: str, amb: str = "none") -> list[list[str]]:
+    """``[type_features(word, o, amb) for o in OFFSETS]``, computing shared parts once."""
     if word in (BOS, EOS):
         return [[f"{o}w={word}"] for o in OFFSETS]
     low = word.lower()
@@ -94,8 +106,10 @@ def offset_features(word: str) -> list[list[str]]:
     shape = _shape(word)
     zero = [
         "bias", f"0w={low}", f"0s1={low[-1:]}", f"0s2={s2}", f"0s3={s3}", f"0s4={low[-4:]}",
-        f"0p2={low[:2]}", f"0sh={shape}",
+        f"0s5={low[-5:]}", f"0p2={low[:2]}", f"0p3={low[:3]}", f"0sh={shape}", f"0amb={amb}",
     ]  # fmt: skip
+    if amb != "none":
+        zero.extend(f"0lex={t}" for t in amb.split("|"))
     if word[:1].isupper():
         zero.append("0cap")
         if word.isupper() and len(word) > 1:
@@ -110,21 +124,25 @@ def offset_features(word: str) -> list[list[str]]:
         zero.append(f"0len={len(word)}")
     return [
         [f"-2w={low}", f"-2s2={s2}"],
-        [f"-1w={low}", f"-1s3={s3}", f"-1s2={s2}", f"-1sh={shape}"],
+        [f"-1w={low}", f"-1s3={s3}", f"-1s2={s2}", f"-1sh={shape}", f"-1amb={amb}"],
         zero,
-        [f"1w={low}", f"1s3={s3}", f"1s2={s2}", f"1sh={shape}"],
+        [f"1w={low}", f"1s3={s3}", f"1s2={s2}", f"1sh={shape}", f"1amb={amb}"],
         [f"2w={low}", f"2s2={s2}"],
     ]
 
 
-def static_features(words: Sequence[str], i: int) -> list[str]:
-    """All static features of word ``i`` of a sentence (union over offsets)."""
+def static_features(words: Sequence[str], i: int, ambs: Sequence[str] | None = None) -> list[str]:
+    """All static features of word ``i`` of a sentence (union over offsets).
+
+    ``ambs`` holds the lexicon ambiguity class of each word (``"none"`` for all if omitted).
+    """
     feats: list[str] = []
     n = len(words)
     for off in OFFSETS:
         j = i + off
         w = BOS if j < 0 else EOS if j >= n else words[j]
-        feats.extend(type_features(w, off))
+        amb = ambs[j] if ambs is not None and 0 <= j < n else "none"
+        feats.extend(type_features(w, off, amb))
     return feats
 
 

@@ -105,13 +105,15 @@ def run(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             fmt="conllu" if args.format == "conllu" else "table",
             out=args.out if args.format == "conllu" else None,
+            entities=args.entities,
         )
         c = manifest["counts"]
         where = args.out if args.format == "conllu" else f"{path}/tokens.parquet"
         print(
             f"{where}: {c['documents']} documents, {c['sentences']} sentences, "
             f"{c['tokens']} tokens, {c['words']} words "
-            f"({manifest['timings']['tokens_per_second']} tokens/s, mode {args.mode})"
+            f"({manifest['timings']['tokens_per_second']} tokens/s, mode {args.mode}, "
+            f"{manifest['entities']} entities)"
         )
         if c["empty_documents"]:
             print(f"  {c['empty_documents']} empty document(s)")
@@ -166,6 +168,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--n-process", type=int, default=None,
                    help="worker processes for a corpus in fast mode (default 2)")
     p.add_argument("--batch-size", type=int, default=64, help="documents per batch (default 64)")
+    p.add_argument("--entities", choices=("auto", "fast", "accurate"), default="auto",
+                   help="corpus in fast mode: entities from spaCy md's NER (accurate) or from "
+                        "proper-noun runs (fast); auto: accurate up to 5,000 documents "
+                        "(default auto)")  # fmt: skip
     p.add_argument("--strict", action="store_true",
                    help="exit with an error if any document fails (default: warn)")
     p.set_defaults(func=run)

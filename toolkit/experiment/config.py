@@ -157,6 +157,11 @@ def _evaluation_validate(values: dict[str, Any]) -> dict[str, Any]:
 def _annotation_validate(values: dict[str, Any]) -> dict[str, Any]:
     if values["mode"] not in ("fast", "accurate"):
         raise ConfigError(f"annotation.mode must be 'fast' or 'accurate', not {values['mode']!r}")
+    if values["entities"] not in ("auto", "fast", "accurate"):
+        raise ConfigError("annotation.entities must be 'auto', 'fast' or 'accurate', not "
+                          f"{values['entities']!r}")
+    if values["mode"] == "accurate" and values["entities"] == "fast":
+        raise ConfigError("annotation.entities = 'fast' needs annotation.mode = 'fast'")
     return values
 
 
@@ -181,7 +186,8 @@ def schema() -> dict[str, Section]:
     return {
         "experiment": Section({"name": "experiment", "description": "", "seed": 42, "out": None}),
         "corpus": Section({"sources": [], "skip_bad": False, "dedup": "none"}, _corpus_validate),
-        "annotation": Section({"mode": "fast", "n_process": None, "batch_size": 64}, _annotation_validate),
+        "annotation": Section({"mode": "fast", "n_process": None, "batch_size": 64, "entities": "auto"},
+                              _annotation_validate),
         "vocabulary": Section(_vocabulary_defaults(), _vocabulary_validate),
         "topics": Section(_topics_defaults(), _topics_validate),
         "selection": Section({"k": []}, _selection_validate),

@@ -246,7 +246,8 @@ def _stage_annotation(r: _Runner, corpus_dir: Path) -> Path:
             if f.is_file():
                 _link_or_copy(f, out / f.name)
         m = annotate_corpus(out, mode=sec["mode"], n_process=sec["n_process"],
-                            batch_size=sec["batch_size"], progress=r.progress)  # fmt: skip
+                            batch_size=sec["batch_size"], progress=r.progress,
+                            entities=sec["entities"])  # fmt: skip
         return {"counts": m.get("counts")}
 
     return r.stage("annotation", settings, build) / "corpus"
