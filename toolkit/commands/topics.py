@@ -153,7 +153,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     common(tr)
     tr.add_argument("--k", type=int, default=None, help="number of topics (default 20)")
     tr.add_argument("--lambda", dest="lambda_", type=float, default=None, metavar="λ",
-                    help="relevance λ ranking the terms of topics.json (default 0.6; 1 = by probability)")
+                    help="relevance λ ranking the terms of topics.json (default 1 = by probability; 0.6 = pyLDAvis relevance)")
     tr.set_defaults(func=run_train)
 
     se = tsub.add_parser("select", help="train a range of k, report every measure (CSV + PNG) and recommend k")
@@ -168,7 +168,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     sh.add_argument("run", metavar="RUN_DIR", help="directory written by fnt topics train")
     sh.add_argument("--topic", type=int, default=None)
     sh.add_argument("--terms", type=int, default=10)
-    sh.add_argument("--lambda", dest="lambda_", type=float, default=0.6, help="relevance λ (1 = probability)")
+    sh.add_argument("--lambda", dest="lambda_", type=float, default=1.0,
+                    help="relevance λ (default 1 = by probability; 0.6 = pyLDAvis relevance)")
     sh.add_argument("--docs", type=int, default=3, help="representative documents per topic (0: none)")
     sh.add_argument("--corpus", default=None, help="corpus directory for titles (default: the one trained on)")
     sh.set_defaults(func=run_show)

@@ -34,8 +34,9 @@ class TopicsConfig:
     params : dict
         Backend parameters (e.g. ``passes``, ``iterations``, ``alpha`` for ``lda``).
     relevance_lambda : float
-        pyLDAvis relevance λ ranking the terms written to ``topics.json`` (default 0.6, as in
-        the labels and reports; 1.0 ranks by probability alone).
+        λ ranking the terms written to ``topics.json``: 1.0 (default) ranks them by
+        probability, the ranking of every quality figure; below 1, pyLDAvis relevance (0.6 is
+        the usual reading value).
     vocabulary : VocabularyConfig
         The ``[vocabulary]`` table.
     """
@@ -45,7 +46,7 @@ class TopicsConfig:
     seed: int = 0
     themes: Any = None
     params: dict[str, Any] = field(default_factory=dict)
-    relevance_lambda: float = 0.6
+    relevance_lambda: float = 1.0
     vocabulary: VocabularyConfig = field(default_factory=VocabularyConfig)
 
     @classmethod

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import InputError
-from toolkit.vocabulary.display import join_surface
 from toolkit.vocabulary.config import (
     _COLUMNS,
     _CONTRACTIONS,
@@ -26,6 +25,7 @@ from toolkit.vocabulary.config import (
     CONNECTOR_WORDS,
     VocabularyConfig,
 )
+from toolkit.vocabulary.display import join_surface
 
 log = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from toolkit.annotation.table import require_tokens
 from toolkit.vocabulary.config import CONNECTOR_WORDS, VocabularyConfig
+from toolkit.vocabulary.display import align_phrases
 from toolkit.vocabulary.steps import (
     _BatchProcessor,
     _entities_available,
@@ -18,7 +19,6 @@ from toolkit.vocabulary.steps import (
     _Processor,
     _tidy,
 )
-from toolkit.vocabulary.display import align_phrases
 
 log = logging.getLogger(__name__)
 
