@@ -140,9 +140,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         q.add_argument("corpus", metavar="CORPUS_DIR", help="corpus directory (annotated first if needed)")
         q.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
         q.add_argument("--model", default=None,
-                       help="lda (gensim, default, repeatable), lda-multicore (faster, NOT repeatable), "
-                            "sklearn-lda, nmf, tomotopy")  # fmt: skip
-        q.add_argument("--themes", default=None, help="seeded themes: default, a TOML file, or none (lda only)")
+                       help="lda (default: Gibbs LDA with an NMF-informed prior, short-text model for short "
+                            "documents; repeatable), gensim-lda, lda-multicore (faster, NOT repeatable), "
+                            "sklearn-lda, nmf")  # fmt: skip
+        q.add_argument("--themes", default=None, help="seeded themes: default, a TOML file, or none (lda, gensim-lda)")
         q.add_argument("--config", type=Path, default=None, help="TOML config with [topics] and [vocabulary] tables")
         q.add_argument("--param", action="append", metavar="NAME=VALUE", help="backend parameter, e.g. passes=20")
         q.add_argument("--out", required=True, type=Path, metavar="DIR")

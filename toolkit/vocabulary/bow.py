@@ -243,11 +243,12 @@ def bow_from_token_lists(
         dictionary, cols, aliases, counter = _merge_spellings(dictionary, rows, cols, vals, counter)
     n_terms_before = len(dictionary)
     no_below = cfg.effective_no_below(len(doc_ids))
+    no_above = cfg.effective_no_above(len(doc_ids))
     old_token2id = dict(dictionary.token2id)
-    dictionary.filter_extremes(no_below=no_below, no_above=cfg.no_above, keep_n=cfg.keep_n)
+    dictionary.filter_extremes(no_below=no_below, no_above=no_above, keep_n=cfg.keep_n)
     if len(dictionary) == 0:
         raise ModelError(
-            f"the vocabulary is empty after filter_extremes(no_below={no_below}, no_above={cfg.no_above}) "
+            f"the vocabulary is empty after filter_extremes(no_below={no_below}, no_above={no_above}) "
             f"on {len(doc_ids)} documents: lower no_below, raise no_above, or use a larger corpus"
         )
     remap = np.full(n_terms_before, -1, dtype=np.int64)
@@ -273,6 +274,7 @@ def bow_from_token_lists(
         "terms_before_filter": n_terms_before,
         "terms": len(dictionary),
         "no_below_used": no_below,
+        "no_above_used": no_above,
         "tokens": int(m.sum()),
     }
     display: dict[str, str] = {}
