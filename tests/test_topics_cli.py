@@ -37,7 +37,7 @@ def test_train_writes_the_contract(run_dir, corpus):
     assert list(dt.columns) == ["doc_id"] + [f"topic_{i}" for i in range(8)]
     assert ((dt.iloc[:, 1:].sum(axis=1) - 1).abs() < 1e-4).all()
     assert "seed-000-4aed66ba79373d17" in set(dt["doc_id"])
-    for name in ("manifest.json", "topic_terms.csv", "output.npz", "bow/bow.npz", "bow/dictionary.gensim", "model/lda.gensim"):
+    for name in ("manifest.json", "topic_terms.csv", "output.npz", "bow/bow.npz", "bow/dictionary.gensim", "bow/display.json", "model/lda.tomotopy"):
         assert (run_dir / name).is_file(), name
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["seed"] == 2 and manifest["config"]["topics"]["k"] == 8
