@@ -3,7 +3,10 @@
 Systems (each trained in its own fresh process, so wall time and peak memory are its own):
 
 * ``toolkit-lda``: the default pipeline — token table (fast annotation) -> vocabulary
-  (lemmas of nouns/proper nouns/adjectives, stop lists, entities, phrases) -> ``GensimLDA``.
+  (lemmas of nouns/proper nouns/adjectives, stop lists, entities, phrases, display forms)
+  -> the default model ``lda`` (:class:`toolkit.topics.TomotopyLDA`: Gibbs LDA with an
+  NMF-informed prior, asymmetric α; pseudo-document model when documents are short).
+* ``toolkit-gensim``: same bag of words -> ``GensimLDA`` (the previous default).
 * ``toolkit-nmf``: same bag of words -> ``NMFModel`` (TF-IDF + NMF).
 * (a) ``gensim-tutorial``: ``simple_preprocess`` + French stop list + ``filter_extremes(5, 0.5)``
   + ``LdaModel(passes=10)``.
@@ -15,21 +18,18 @@ Systems (each trained in its own fresh process, so wall time and peak memory are
 The French stop list of the baselines is spaCy's (``spacy.lang.fr.stop_words``, 507 words),
 the list a tutorial reaches for offline.
 
-One shared evaluator: NPMI of every system's top-10 words over the same reference — every
-document of the corpus (title + text) tokenised once as lowercase ``\\w+`` runs, with a
-boolean-document window. Baseline words are reference tokens already. Toolkit words are
-mapped back: a lemma matches a document holding any of its inflected forms as seen in the
-token table (e.g. ``exportation`` -> exportation|exportations), and a phrase or entity
-(``droit_de_douane``, ``xi_jinping``) a document holding all its content parts. Diversity is
-the share of unique words in the top 25.
-
-Every system's terms are scored in two rankings: by probability (what each baseline's tutorial
-prints) and by pyLDAvis relevance with λ = 0.6 (computed from each system's topic-term matrix and
-its corpus term counts). The headline ``npmi``/``diversity``/``stability`` of a system use the
-ranking it publishes: the toolkit's ``topics.json`` lists relevance-ranked terms, the baselines'
-tutorials probability-ranked ones; ``npmi_prob``/``npmi_rel`` give both for everyone. NMI/ARI compare each document's main topic with its
-``section`` (documents a system cannot place count as one extra "none" cluster). Stability
-is the mean best-match (Hungarian) Jaccard of top-10 words over every pair of 5 seeds.
+**One evaluator, one ranking.** Every system's top terms are ranked **by probability** (the
+topic-term weights; what each tutorial prints) and scored by the independent evaluator
+``../shared/eval/topic_eval.py`` (its own preprocessing: lowercase, elisions split, simplemma
+lemmas; a phrase is present when all its words are): NPMI of the top 10 over document
+co-occurrence in the reference corpus (default: the corpus's own documents, title + text;
+``--reference`` gives another JSONL, e.g. the full articles when the models are trained on
+short items), diversity of the top 25, NMI/ARI of each document's main topic against its
+``section``. The toolkit's terms are given as its vocabulary keys (``affaire_étranger``),
+the evaluator lemmatises the corpus side. Relevance-ranked terms (pyLDAvis λ = 0.6, each
+system's own matrix and term counts) are scored too and reported in separate ``*_rel``
+columns, never as the headline. Stability is the mean best-match (Hungarian) Jaccard of the
+probability top 10 over every pair of seeds.
 
 Usage::
 
@@ -38,7 +38,8 @@ Usage::
 
 ``--corpus-dir`` is a corpus directory (``fnt ingest`` of the Le Monde JSONL, annotated with
 ``fnt annotate`` in fast mode); when it does not exist the script ingests and annotates it
-(``--sample N`` articles, 0 = all) and times that as part of the toolkit's pipeline.
+(``--sample N`` articles, 0 = all; ``--source`` another JSONL such as the short-text version
+made by ``benchmarks/make_short_lemonde.py``) and times that as part of the toolkit's pipeline.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ import numpy as np  # noqa: E402
 from _util import LEMONDE, dump, measure  # noqa: E402
 
 SYSTEMS = ("toolkit-lda", "toolkit-nmf", "a-gensim", "b-sklearn-lda", "c-tomotopy", "d-sklearn-nmf")
+EXTRA_SYSTEMS = ("toolkit-gensim",)
+TOPIC_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "topic_eval.py"
 TOP = 25
 LAMBDA = 0.6  # the relevance λ of topics.json (toolkit default)
 
@@ -100,7 +103,8 @@ def _rel_tops(topic_term, term_frequency, vocab, lam=LAMBDA, n=TOP) -> list[list
 
 
 def run_toolkit(corpus_dir: str, k: int, seed: int, model: str, reuse_bow: bool = False) -> dict[str, Any]:
-    from toolkit.topics import GensimLDA, NMFModel
+    from toolkit.topics import make_model
+    from toolkit.topics.describe import relevant_terms
     from toolkit.vocabulary import BagOfWords, VocabularyConfig, build_bow
 
     t0 = time.perf_counter()
@@ -111,14 +115,15 @@ def run_toolkit(corpus_dir: str, k: int, seed: int, model: str, reuse_bow: bool 
         bow = build_bow(corpus_dir, VocabularyConfig())
         bow.save(cache)
     t1 = time.perf_counter()
-    est = GensimLDA(k, random_state=seed) if model == "lda" else NMFModel(k, random_state=seed)
+    est = make_model(model, k, seed)
     est.fit(bow)
     t2 = time.perf_counter()
     out = est.output()
-    from toolkit.topics.describe import relevant_terms
-
+    top = out.all_top_terms(TOP)
     return {
-        "top": out.all_top_terms(TOP), "top_rel": [relevant_terms(out, t, TOP, LAMBDA) for t in range(out.n_topics)],
+        "top": top, "top_rel": [relevant_terms(out, t, TOP, LAMBDA) for t in range(out.n_topics)],
+        "display": [out.shown(t) for t in top], "variant": out.info.get("variant"),
+        "variant_reason": out.info.get("variant_reason"),
         "doc_ids": out.doc_ids, "main": out.main_topic().tolist(),
         "prep_s": round(t1 - t0, 2), "train_s": round(t2 - t1, 2), "n_terms": out.n_terms,
     }  # fmt: skip
@@ -226,24 +231,23 @@ def run_d(corpus_dir: str, k: int, seed: int) -> dict[str, Any]:
 
 def run_system(name: str, corpus_dir: str, k: int, seed: int, reuse_bow: bool = False) -> dict[str, Any]:
     logging.basicConfig(level=logging.WARNING)
-    if name == "toolkit-lda":
-        return {**run_toolkit(corpus_dir, k, seed, "lda", reuse_bow), "published": "relevance"}
-    if name == "toolkit-nmf":
-        return {**run_toolkit(corpus_dir, k, seed, "nmf", reuse_bow), "published": "relevance"}
+    toolkit = {"toolkit-lda": "lda", "toolkit-gensim": "gensim-lda", "toolkit-nmf": "nmf"}
+    if name in toolkit:
+        return run_toolkit(corpus_dir, k, seed, toolkit[name], reuse_bow)
     return {"a-gensim": run_a, "b-sklearn-lda": run_b, "c-tomotopy": run_c, "d-sklearn-nmf": run_d}[name](corpus_dir, k, seed)
 
 
 # --------------------------------------------------------------------------- corpus + reference
 
 
-def prepare_corpus(corpus_dir: Path, sample: int, seed: int) -> dict[str, Any]:
-    """Ingest (a sample of) Le Monde and annotate it in fast mode; returns stage costs."""
+def prepare_corpus(corpus_dir: Path, sample: int, seed: int, source: Path = LEMONDE) -> dict[str, Any]:
+    """Ingest (a sample of) Le Monde (or ``source``) and annotate it in fast mode; returns stage costs."""
     from toolkit.annotation.annotate import annotate_corpus
     from toolkit.corpus.ingest import ingest
 
     src = corpus_dir.parent / (corpus_dir.name + "_src")
     src.mkdir(parents=True, exist_ok=True)
-    with gzip.open(LEMONDE, "rt", encoding="utf-8") as f:
+    with gzip.open(source, "rt", encoding="utf-8") as f:
         rows = [json.loads(line) for line in f]
     if sample:
         random.Random(seed).shuffle(rows)
@@ -291,32 +295,52 @@ def build_reference(corpus_dir: str):
     return ReferenceCorpus.from_texts((pat.findall(t.lower()) for t in texts), mapper=mapper)
 
 
-def evaluate(result: dict[str, Any], reference, sections: dict[str, str]) -> dict[str, Any]:
-    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+def write_reference(corpus_dir: str, path: Path) -> Path:
+    """The corpus's documents (id, title, text, section) as the evaluator's JSONL reference."""
+    import pandas as pd
 
-    from toolkit.topics.evaluation import npmi_coherence, topic_diversity
+    df = pd.read_parquet(Path(corpus_dir) / "documents.parquet", columns=["id", "title", "text", "section"])
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        for r in df.itertuples(index=False):
+            f.write(json.dumps({"id": r.id, "title": r.title, "text": r.text, "section": r.section}, ensure_ascii=False) + "\n")
+    tmp.replace(path)
+    return path
 
-    published = "top_rel" if result.get("published") == "relevance" else "top"
-    npmi = {key: npmi_coherence(result[key], reference, 10)["mean"] for key in ("top", "top_rel")}
-    y = [sections.get(d) or "none" for d in result["doc_ids"]]
-    placed = dict(zip(result["doc_ids"], result["main"], strict=True))
-    # documents the system dropped (empty after its filters): one "none" cluster
-    all_ids = list(sections)
-    z = [placed.get(d, -1) for d in all_ids]
-    y = [sections[d] or "none" for d in all_ids]
-    return {
-        "npmi": round(npmi[published], 4),
-        "diversity": round(topic_diversity(result[published], 25), 4),
-        "ranking": "relevance" if published == "top_rel" else "probability",
-        "npmi_prob": round(npmi["top"], 4), "npmi_rel": round(npmi["top_rel"], 4),
-        "diversity_prob": round(topic_diversity(result["top"], 25), 4),
-        "diversity_rel": round(topic_diversity(result["top_rel"], 25), 4),
-        "nmi": round(float(normalized_mutual_info_score(y, z)), 4),
-        "ari": round(float(adjusted_rand_score(y, z)), 4),
-        "n_terms": result["n_terms"],
-        "unplaced_docs": sum(1 for d in all_ids if placed.get(d, -1) == -1),
-        "top10_example": [" ".join(t[:10]) for t in result[published][:5]],
-    }
+
+def shared_evaluator():
+    """The independent evaluator ``../shared/eval/topic_eval.py`` as a module."""
+    import importlib.util
+
+    if not TOPIC_EVAL.is_file():
+        raise SystemExit(f"{TOPIC_EVAL} not found: the benchmark scores every system with it")
+    spec = importlib.util.spec_from_file_location("topic_eval", TOPIC_EVAL)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def evaluate_all(runs: dict, reference_path: Path, ids: list[str] | None) -> dict:
+    """Score every run (probability and relevance tops) with the shared evaluator, one reference."""
+    te = shared_evaluator()
+    terms: set[str] = set()
+    for r in runs.values():
+        for key in ("top", "top_rel"):
+            terms |= te.needed_terms(r[key], 10)
+    ref = te.Reference(reference_path, terms, ("section",), ids)
+    scores = {}
+    for key, r in runs.items():
+        assign = {d: int(z) for d, z in zip(r["doc_ids"], r["main"], strict=True)}
+        prob = te.evaluate(ref, r["top"], assign)
+        rel = te.evaluate(ref, r["top_rel"], None)
+        scores[key] = {
+            "npmi": round(prob["npmi"], 4), "npmi_strict": round(prob["npmi_strict"], 4),
+            "diversity": round(prob["diversity"], 4), "nmi": round(prob["nmi"], 4), "ari": round(prob["ari"], 4),
+            "npmi_rel": round(rel["npmi"], 4), "diversity_rel": round(rel["diversity"], 4),
+            "npmi_per_topic": [round(x, 4) if x is not None else None for x in prob["npmi_per_topic"]],
+            "assigned": prob["assign"]["documents"] - prob["assign"]["no_topic"],
+        }  # fmt: skip
+    return scores
 
 
 def themes_check(corpus_dir: str, ks: list[int], seed: int) -> list[dict[str, Any]]:
@@ -347,10 +371,14 @@ def themes_check(corpus_dir: str, ks: list[int], seed: int) -> list[dict[str, An
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus-dir", required=True, type=Path)
+    ap.add_argument("--source", type=Path, default=LEMONDE, help="JSONL(.gz) to ingest when the corpus must be built")
     ap.add_argument("--sample", type=int, default=0, help="articles when the corpus must be built (0 = all)")
+    ap.add_argument("--reference", type=Path, default=None,
+                    help="reference JSONL for coherence (default: the corpus's own documents), e.g. the full "
+                         "articles when the corpus holds short items")  # fmt: skip
     ap.add_argument("--k", type=int, nargs="+", default=[20, 40])
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--systems", nargs="+", default=list(SYSTEMS))
+    ap.add_argument("--systems", nargs="+", default=list(SYSTEMS), choices=SYSTEMS + EXTRA_SYSTEMS)
     ap.add_argument("--stability-seeds", type=int, default=5)
     ap.add_argument("--stability-k", type=int, nargs="*", default=[20])
     ap.add_argument("--stability-systems", nargs="*", default=list(SYSTEMS))
@@ -368,13 +396,15 @@ def main(argv=None) -> int:
         dump(args.out, {"themes_check": rows, "command": " ".join(sys.argv)})
         return 0
 
+    import os
+
     import pandas as pd
 
     from toolkit.topics.evaluation import stability
 
     costs: dict[str, Any] = {}
     if not (args.corpus_dir / "tokens.parquet").is_file():
-        costs = prepare_corpus(args.corpus_dir, args.sample, args.seed)
+        costs = prepare_corpus(args.corpus_dir, args.sample, args.seed, args.source)
     elif args.stage_costs:
         costs = json.loads(args.stage_costs.read_text())
     else:
@@ -384,16 +414,20 @@ def main(argv=None) -> int:
                  "annotate": {"seconds": ann.get("timings", {}).get("seconds"), "peak_mb": None}}  # fmt: skip
     corpus_dir = str(args.corpus_dir)
     meta = pd.read_parquet(args.corpus_dir / "documents.parquet", columns=["id", "section"])
-    sections = dict(zip(meta["id"], meta["section"].fillna("none"), strict=True))
-    print(f"corpus: {len(sections)} documents; stages: {json.dumps(costs)}", flush=True)
+    ids = meta["id"].tolist()
+    print(f"corpus: {len(ids)} documents; stages: {json.dumps(costs)}; load {os.getloadavg()}", flush=True)
 
     runs: dict[tuple[str, int], dict[str, Any]] = {}
     stab_tops: dict[tuple[str, int], list] = {}
+    loads: dict[tuple[str, int], list] = {}
     for k in args.k:
         for name in args.systems:
+            before = os.getloadavg()
             r = measure(run_system, name, corpus_dir, k, args.seed, args.reuse_bow)
+            loads[(name, k)] = [round(before[0], 2), round(os.getloadavg()[0], 2)]
             runs[(name, k)] = r
-            print(f"trained {name} k={k}: {r['seconds']} s, peak {r['peak_mb']} MiB, train {r['result']['train_s']} s", flush=True)
+            print(f"trained {name} k={k}: {r['seconds']} s, peak {r['peak_mb']} MiB, train {r['result']['train_s']} s, "
+                  f"load {loads[(name, k)]}", flush=True)  # fmt: skip
             if k in args.stability_k and args.stability_seeds > 1 and name in args.stability_systems:
                 runs_s = [r["result"]]
                 for s in range(1, args.stability_seeds):
@@ -401,34 +435,43 @@ def main(argv=None) -> int:
                 stab_tops[(name, k)] = runs_s
                 print(f"  stability runs done ({args.stability_seeds} seeds)", flush=True)
 
-    reference = build_reference(corpus_dir)
+    reference = args.reference
+    if reference is None:
+        reference = write_reference(corpus_dir, Path(corpus_dir + "_reference.jsonl"))
+    scores = evaluate_all({key: r["result"] for key, r in runs.items()}, reference, None if args.reference else ids)
     prep = sum(v.get("seconds") or 0 for v in costs.values())
     rows = []
     for (name, k), r in runs.items():
         res = r["result"]
-        ref = reference if name.startswith("toolkit") else reference.with_mapper(None)
-        ev = evaluate(res, ref, sections)
-        row = {"system": name, "k": k, **{x: ev[x] for x in ("npmi", "diversity", "nmi", "ari")}}
-        row["stability"] = row["stability_prob"] = row["stability_rel"] = None
+        ev = scores[(name, k)]
+        row = {"system": name, "k": k, "ranking": "probability", **{x: ev[x] for x in ("npmi", "npmi_strict", "diversity", "nmi", "ari")}}
+        row["stability"] = row["stability_rel"] = None
         if (name, k) in stab_tops:
             seeds = stab_tops[(name, k)]
-            row["stability_prob"] = round(stability([x["top"] for x in seeds], 10), 4)
+            row["stability"] = round(stability([x["top"] for x in seeds], 10), 4)
             row["stability_rel"] = round(stability([x["top_rel"] for x in seeds], 10), 4)
-            row["stability"] = row["stability_rel" if ev["ranking"] == "relevance" else "stability_prob"]
-        row.update({x: ev[x] for x in ("ranking", "npmi_prob", "npmi_rel", "diversity_prob", "diversity_rel")})
+            row["stability_seeds"] = len(seeds)
+        row["npmi_rel"] = ev["npmi_rel"]
+        row["diversity_rel"] = ev["diversity_rel"]
         row["train_s"] = res["train_s"]
         row["prep_s"] = res["prep_s"]
         row["pipeline_s"] = round(r["seconds"] + (prep if name.startswith("toolkit") else 0), 1)
         row["peak_mb"] = r["peak_mb"]
-        row["n_terms"] = ev["n_terms"]
-        row["unplaced_docs"] = ev["unplaced_docs"]
-        row["examples"] = ev["top10_example"]
+        row["load_before_after"] = loads[(name, k)]
+        row["n_terms"] = res["n_terms"]
+        row["assigned_docs"] = ev["assigned"]
+        row["variant"] = res.get("variant")
+        row["variant_reason"] = res.get("variant_reason")
+        row["npmi_per_topic"] = ev["npmi_per_topic"]
+        row["top10"] = [" ".join(t[:10]) for t in res["top"]]
+        if res.get("display"):
+            row["top10_display"] = [" · ".join(t[:10]) for t in res["display"]]
         rows.append(row)
     table = pd.DataFrame(rows)
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print(table.drop(columns=["examples"]).to_string(index=False))
-    dump(args.out, {"documents": len(sections), "stages": costs, "results": rows,
-                    "command": " ".join(sys.argv)})  # fmt: skip
+    with pd.option_context("display.width", 250, "display.max_columns", 30):
+        print(table.drop(columns=[c for c in ("top10", "top10_display", "npmi_per_topic", "variant_reason") if c in table]).to_string(index=False))
+    dump(args.out, {"documents": len(ids), "reference": str(reference), "evaluator": str(TOPIC_EVAL),
+                    "stages": costs, "results": rows, "command": " ".join(sys.argv)})  # fmt: skip
     return 0
 
 

@@ -34,7 +34,6 @@ k = {k}
 themes = "none"
 
 [topics.params]
-passes = 4
 iterations = 50
 
 [report]
@@ -81,8 +80,8 @@ def test_defaults_are_written_out_and_paths_are_relative_to_the_file(tmp_path):
     assert set(cfg.section("vocabulary")) == set(VocabularyConfig().to_dict())
     from toolkit.topics import make_model
 
-    default_passes = make_model("lda", 5, 0).get_params()["passes"]
-    assert cfg.section("topics")["params"]["passes"] == default_passes  # estimator default, written out
+    default_iterations = make_model("lda", 5, 0).get_params()["iterations"]
+    assert cfg.section("topics")["params"]["iterations"] == default_iterations  # estimator default, written out
     assert cfg.section("experiment")["seed"] == 42
     assert cfg.resolve(cfg.section("corpus")["sources"][0]) == sub / "../corpus"
     assert cfg.default_out() == sub / "runs" / "experiment"
@@ -134,7 +133,7 @@ def test_run_twice_from_scratch_is_byte_identical_and_k_change_reuses_stages(tmp
     resolved = json.loads((a.run_dir / "config.json").read_text())
     assert resolved["topics"]["k"] == 4 and "no_below" in resolved["vocabulary"]
     topics = json.loads((a.run_dir / "topics.json").read_text())
-    assert len(topics) == 4 and set(topics[0]) == {"id", "label", "terms"} and len(topics[0]["terms"]) == 25
+    assert len(topics) == 4 and set(topics[0]) == {"id", "label", "terms", "display"} and len(topics[0]["terms"]) == 25
     header = (a.run_dir / "document_topics.csv").read_text().splitlines()[0]
     assert header == "doc_id,topic_0,topic_1,topic_2,topic_3"
 

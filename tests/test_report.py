@@ -61,7 +61,7 @@ def test_tables_load_and_are_documented(report):
     assert list(dt.columns) == ["doc_id", "topic_0", "topic_1", "topic_2"]
     np.testing.assert_allclose(dt.iloc[:, 1:].sum(axis=1), 1.0, atol=1e-4)
     tt = pd.read_csv(tables / "topic_term.csv")
-    assert set(tt.columns) == {"topic", "rank", "term", "weight", "relevance"}
+    assert set(tt.columns) == {"topic", "rank", "term", "display", "weight", "relevance"}
     assert "`doc_id`" in readme and "`relevance`" in readme
 
 

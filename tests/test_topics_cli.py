@@ -37,27 +37,34 @@ def test_train_writes_the_contract(run_dir, corpus):
     assert list(dt.columns) == ["doc_id"] + [f"topic_{i}" for i in range(8)]
     assert ((dt.iloc[:, 1:].sum(axis=1) - 1).abs() < 1e-4).all()
     assert "seed-000-4aed66ba79373d17" in set(dt["doc_id"])
-    for name in ("manifest.json", "topic_terms.csv", "output.npz", "bow/bow.npz", "bow/dictionary.gensim", "model/lda.gensim"):
+    for name in ("manifest.json", "topic_terms.csv", "output.npz", "bow/bow.npz", "bow/dictionary.gensim", "bow/display.json", "model/lda.tomotopy"):
         assert (run_dir / name).is_file(), name
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["seed"] == 2 and manifest["config"]["topics"]["k"] == 8
 
 
 @pytest.mark.slow
-def test_topics_json_terms_are_ranked_by_relevance(run_dir, corpus, tmp_path):
+def test_topics_json_terms_are_ranked_by_probability_with_display_forms(run_dir, corpus, tmp_path):
     from toolkit.topics import load_output
     from toolkit.topics.describe import relevant_terms
 
     out = load_output(run_dir)
     topics = json.loads((run_dir / "topics.json").read_text(encoding="utf-8"))
-    assert [t["terms"] for t in topics] == [relevant_terms(out, t, 25, 0.6) for t in range(8)]
-    # λ = 1 ranks by probability alone; the model itself is the same
-    prob = tmp_path / "prob"
-    assert main(["-q", "topics", "train", str(corpus), "--k", "8", "--seed", "2", "--lambda", "1",
-                 "--out", str(prob), "--no-progress"]) == 0  # fmt: skip
-    by_prob = json.loads((prob / "topics.json").read_text(encoding="utf-8"))
-    assert [t["terms"] for t in by_prob] == out.all_top_terms(25)
-    assert [t["terms"] for t in by_prob] != [t["terms"] for t in topics]
+    assert [t["terms"] for t in topics] == out.all_top_terms(25)
+    # display forms beside the keys, as the corpus writes them
+    assert all(len(t["display"]) == len(t["terms"]) for t in topics)
+    shown = {k: d for t in topics for k, d in zip(t["terms"], t["display"], strict=True)}
+    assert shown.get("états-unis", "États-Unis") == "États-Unis"
+    assert "etats-unis" not in out.vocabulary  # one key for both spellings
+    multi = {k: d for k, d in shown.items() if "_" in k}
+    assert multi and all("_" not in d for d in multi.values())
+    # λ < 1 ranks by relevance; the model itself is the same
+    rel = tmp_path / "rel"
+    assert main(["-q", "topics", "train", str(corpus), "--k", "8", "--seed", "2", "--lambda", "0.6",
+                 "--out", str(rel), "--no-progress"]) == 0  # fmt: skip
+    by_rel = json.loads((rel / "topics.json").read_text(encoding="utf-8"))
+    assert [t["terms"] for t in by_rel] == [relevant_terms(out, t, 25, 0.6) for t in range(8)]
+    assert [t["terms"] for t in by_rel] != [t["terms"] for t in topics]
     assert main(["-q", "topics", "train", str(corpus), "--k", "8", "--lambda", "1.5",
                  "--out", str(tmp_path / "bad"), "--no-progress"]) == 2  # fmt: skip
 
@@ -66,7 +73,7 @@ def test_topics_json_terms_are_ranked_by_relevance(run_dir, corpus, tmp_path):
 def test_show_prints_terms_and_documents(run_dir, capsys):
     assert main(["topics", "show", str(run_dir), "--topic", "0", "--docs", "2"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("topic 0") and "terms (λ=0.6)" in out
+    assert out.startswith("topic 0") and "terms (λ=1.0)" in out
 
 
 @pytest.mark.slow

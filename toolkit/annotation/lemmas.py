@@ -203,9 +203,25 @@ def adjective_lemma(low: str) -> str:
                 continue
         if suf == "s" and cand.endswith(("ai", "oi", "s", "u")):
             continue
-        if _known(cand) or not known or suf in _RELIABLE_ADJ_SUFFIXES:
+        if suf == "aux" and not _known(cand):
+            continue  # taux, faux: -aux -> -al only when the word in -al exists
+        if suf in ("euse", "euses"):
+            if _known(low[: -len(suf)] + "eur"):
+                return low  # chanteuse, joueuse: feminine of a noun in -eur, not of an adjective in -eux
+            return cand
+        if _known(cand) or not known:
+            return cand
+        if suf in _RELIABLE_ADJ_SUFFIXES and not _known_elsewhere(low):
             return cand
     return low
+
+
+def _known_elsewhere(low: str) -> bool:
+    """True when the lexicon already knows ``low`` as a lemma of its own or as a form of a verb
+    (*tentative*, *antenne*, *rebelle*; *vienne*, *cultive*): a suffix rule must not turn such a
+    word into a non-word (*tentatif*, *anten*, *vien*)."""
+    lem = _simplemma(low)
+    return lem == low or _is_infinitive(lem)
 
 
 def lexicon_lemma(lemmas: dict[str, str], form: str, upos: str) -> str | None:

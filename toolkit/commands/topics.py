@@ -140,9 +140,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         q.add_argument("corpus", metavar="CORPUS_DIR", help="corpus directory (annotated first if needed)")
         q.add_argument("--seed", type=int, default=None, help="random seed (default 0)")
         q.add_argument("--model", default=None,
-                       help="lda (gensim, default, repeatable), lda-multicore (faster, NOT repeatable), "
-                            "sklearn-lda, nmf, tomotopy")  # fmt: skip
-        q.add_argument("--themes", default=None, help="seeded themes: default, a TOML file, or none (lda only)")
+                       help="lda (default: Gibbs LDA with an NMF-informed prior, short-text model for short "
+                            "documents; repeatable), gensim-lda, lda-multicore (faster, NOT repeatable), "
+                            "sklearn-lda, nmf")  # fmt: skip
+        q.add_argument("--themes", default=None, help="seeded themes: default, a TOML file, or none (lda, gensim-lda)")
         q.add_argument("--config", type=Path, default=None, help="TOML config with [topics] and [vocabulary] tables")
         q.add_argument("--param", action="append", metavar="NAME=VALUE", help="backend parameter, e.g. passes=20")
         q.add_argument("--out", required=True, type=Path, metavar="DIR")
@@ -153,7 +154,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     common(tr)
     tr.add_argument("--k", type=int, default=None, help="number of topics (default 20)")
     tr.add_argument("--lambda", dest="lambda_", type=float, default=None, metavar="λ",
-                    help="relevance λ ranking the terms of topics.json (default 0.6; 1 = by probability)")
+                    help="relevance λ ranking the terms of topics.json (default 1 = by probability; 0.6 = pyLDAvis relevance)")
     tr.set_defaults(func=run_train)
 
     se = tsub.add_parser("select", help="train a range of k, report every measure (CSV + PNG) and recommend k")
@@ -168,7 +169,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     sh.add_argument("run", metavar="RUN_DIR", help="directory written by fnt topics train")
     sh.add_argument("--topic", type=int, default=None)
     sh.add_argument("--terms", type=int, default=10)
-    sh.add_argument("--lambda", dest="lambda_", type=float, default=0.6, help="relevance λ (1 = probability)")
+    sh.add_argument("--lambda", dest="lambda_", type=float, default=1.0,
+                    help="relevance λ (default 1 = by probability; 0.6 = pyLDAvis relevance)")
     sh.add_argument("--docs", type=int, default=3, help="representative documents per topic (0: none)")
     sh.add_argument("--corpus", default=None, help="corpus directory for titles (default: the one trained on)")
     sh.set_defaults(func=run_show)

@@ -175,7 +175,7 @@ def _corpus_validate(values: dict[str, Any]) -> dict[str, Any]:
 
 def _report_validate(values: dict[str, Any]) -> dict[str, Any]:
     if not 0 <= float(values["relevance_lambda"]) <= 1:
-        raise ConfigError("report.relevance_lambda must be in [0, 1] (pyLDAvis λ; 0.6 is usual)")
+        raise ConfigError("report.relevance_lambda must be in [0, 1] (1 = by probability, the default; 0.6 = pyLDAvis relevance)")
     if values["period"] not in ("week", "month", "quarter", "year"):
         raise ConfigError(f"report.period must be week, month, quarter or year, not {values['period']!r}")
     return values
@@ -195,7 +195,7 @@ def schema() -> dict[str, Section]:
                               _evaluation_validate),
         "embeddings": Section({"model": "none"}, _embeddings_validate, _embeddings_open),
         "report": Section(
-            {"n_terms": 25, "n_documents": 5, "relevance_lambda": 0.6, "period": "month",
+            {"n_terms": 25, "n_documents": 5, "relevance_lambda": 1.0, "period": "month",
              "seed_document": SEED_DOCUMENT, "ldavis": True},
             _report_validate,
         ),  # fmt: skip

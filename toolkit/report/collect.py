@@ -118,7 +118,7 @@ def collect(run_dir: str | Path, manifest: dict[str, Any] | None = None) -> Repo
         manifest = _read_json(run_dir / "manifest.json") or {}
     config = _read_json(run_dir / "config.json") or {}
     rep = config.get("report", {})
-    lam = float(rep.get("relevance_lambda", 0.6))
+    lam = float(rep.get("relevance_lambda", 1.0))
     n_terms = int(rep.get("n_terms", 25))
     n_docs = int(rep.get("n_documents", 5))
     period = rep.get("period", "month")
@@ -148,8 +148,8 @@ def collect(run_dir: str | Path, manifest: dict[str, Any] | None = None) -> Repo
         "prevalence": desc["prevalence"].astype(float),
         "coherence": _curated_scores(per_topic[coh_name], output) if coh_name else [float("nan")] * output.n_topics,
         "theme": desc["theme"],
-        "terms": [relevant_terms(output, t, n_terms, lam) for t in range(output.n_topics)],
-        "frex": [frex_terms(output, t, 10, scores=frex) for t in range(output.n_topics)],
+        "terms": [output.shown(relevant_terms(output, t, n_terms, lam)) for t in range(output.n_topics)],
+        "frex": [output.shown(frex_terms(output, t, 10, scores=frex)) for t in range(output.n_topics)],
     })  # fmt: skip
 
     docs: dict[int, Any] = {}
@@ -200,8 +200,9 @@ def collect(run_dir: str | Path, manifest: dict[str, Any] | None = None) -> Repo
         r = relevance(output, t, lam)
         for rank, term in enumerate(relevant_terms(output, t, n_terms, lam), start=1):
             j = output.vocabulary.index(term)
-            tt_rows.append((t, rank, term, float(output.topic_term[t, j]), float(r[j])))
-    topic_term = pd.DataFrame(tt_rows, columns=["topic", "rank", "term", "weight", "relevance"])
+            shown = output.display[j] if output.display else term.replace("_", " ")
+            tt_rows.append((t, rank, term, shown, float(output.topic_term[t, j]), float(r[j])))
+    topic_term = pd.DataFrame(tt_rows, columns=["topic", "rank", "term", "display", "weight", "relevance"])
     matrix = pd.DataFrame(np.round(output.topic_term, 8), columns=output.vocabulary)
     matrix.insert(0, "topic", range(output.n_topics))
     doc_topic = output.document_topics_frame()

@@ -166,7 +166,12 @@ def from_output(output: Any, n_terms: int = 30):
     from toolkit.report.data import output_arrays
 
     a = output_arrays(output)
-    return prepare(a["topic_term"], a["doc_topic"], a["doc_lengths"], a["vocabulary"],
+    vocab = a["vocabulary"]
+    shown = list(getattr(output, "display", None) or [])
+    if len(shown) == len(vocab):  # display forms, the key where two terms would look alike
+        seen: set[str] = set()
+        vocab = [d if d not in seen and not seen.add(d) else v for d, v in zip(shown, vocab, strict=True)]
+    return prepare(a["topic_term"], a["doc_topic"], a["doc_lengths"], vocab,
                    a["term_frequency"], n_terms=n_terms)  # fmt: skip
 
 

@@ -17,11 +17,13 @@ TABLE_DOCS: dict[str, tuple[str, dict[str, str]]] = {
         "topic": "topic id (0-based; LDAvis shows topic+1)", "label": "short automatic label",
         "prevalence": "share of all tokens assigned to the topic (0-1)",
         "coherence": "topic coherence (NPMI over the top terms) when computed",
-        "theme": "seeded theme of the topic, if any", "terms": "top terms by relevance, best first, separated by '; '",
-        "frex": "top terms by FREX (frequency and exclusivity, stm labelTopics), separated by '; '",
+        "theme": "seeded theme of the topic, if any",
+        "terms": "top terms as the corpus writes them (display forms), by probability unless the report's λ < 1, best first, separated by '; '",
+        "frex": "top terms by FREX (frequency and exclusivity, stm labelTopics), as the corpus writes them, separated by '; '",
     }),
     "topic_term": ("Topic–term weights, long format: one row per (topic, term) for the top terms.", {
-        "topic": "topic id", "rank": "1 = best term by relevance", "term": "the term (lemma; multi-word terms joined by _)",
+        "topic": "topic id", "rank": "1 = best term (by probability unless the report's λ < 1)",
+        "term": "the term's key (lemma; multi-word terms joined by _)", "display": "the term as the corpus writes it most often",
         "weight": "p(term | topic)", "relevance": "pyLDAvis relevance at the report's λ",
     }),
     "topic_term_matrix": ("Full topic–term matrix, wide: one row per topic, one column per term.", {

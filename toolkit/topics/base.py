@@ -54,11 +54,15 @@ class TopicModelOutput:
         Number of tokens of each document.
     doc_ids : list of str, length n_documents
     labels : list of str, length n_topics
-        Short automatic (or theme) labels.
+        Short automatic (or theme) labels, written with the display forms.
     themes : dict of int to str
         Topics seeded by a named theme (topic index -> theme name).
     info : dict
         Model name and parameters.
+    display : list of str, length n_terms
+        Each term as a reader sees it: its most frequent surface form in the corpus
+        (``affaire_étranger`` -> ``affaires étrangères``); empty when unknown, then
+        :meth:`shown` writes the key with spaces.
 
     Examples
     --------
@@ -77,6 +81,7 @@ class TopicModelOutput:
     labels: list[str] = field(default_factory=list)
     themes: dict[int, str] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
+    display: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.topic_term = np.asarray(self.topic_term, dtype=np.float64)
@@ -90,6 +95,16 @@ class TopicModelOutput:
             raise ModelError("document-topic matrix, document lengths and ids disagree in size")
         if not self.labels:
             self.labels = [f"topic {i}" for i in range(k)]
+        self.display = list(self.display or [])
+        if self.display and len(self.display) != v:
+            raise ModelError(f"{len(self.display)} display forms for {v} terms")
+
+    def shown(self, terms: list[str]) -> list[str]:
+        """Display forms of vocabulary keys (keys with ``_`` -> space when none is known)."""
+        if self.display:
+            index = {t: i for i, t in enumerate(self.vocabulary)}
+            return [self.display[index[t]] if t in index else t.replace("_", " ") for t in terms]
+        return [t.replace("_", " ") for t in terms]
 
     @property
     def n_topics(self) -> int:
@@ -139,14 +154,16 @@ class TopicModelOutput:
         return df
 
     def topic_term_frame(self, n: int = 25):
-        """Tidy top-term table: topic, rank, term, weight."""
+        """Tidy top-term table by probability: topic, rank, term, display, weight."""
         import pandas as pd
 
         rows = []
         for t in range(self.n_topics):
             for r, i in enumerate(self.top_term_ids(t, n)):
-                rows.append((t, r, self.vocabulary[i], float(self.topic_term[t, i])))
-        return pd.DataFrame(rows, columns=["topic", "rank", "term", "weight"])
+                term = self.vocabulary[i]
+                shown = self.display[i] if self.display else term.replace("_", " ")
+                rows.append((t, r, term, shown, float(self.topic_term[t, i])))
+        return pd.DataFrame(rows, columns=["topic", "rank", "term", "display", "weight"])
 
 
 class TopicModel:
@@ -186,14 +203,16 @@ class TopicModel:
         return f"{type(self).__name__}({args})"
 
     # ---- input handling
-    @staticmethod
-    def _as_matrix(X: Any):
-        """(csr matrix (n_documents, n_terms), vocabulary or None, doc ids or None)."""
+    def _as_matrix(self, X: Any):
+        """(csr matrix (n_documents, n_terms), vocabulary or None, doc ids or None); a bag of
+        words' display forms are remembered for :meth:`output`."""
         import scipy.sparse as sp
 
         from toolkit.vocabulary.bow import BagOfWords
 
         if isinstance(X, BagOfWords):
+            if X.display:
+                self._display_ = X.display_list()
             return X.matrix.tocsr(), X.vocabulary, list(X.doc_ids)
         if sp.issparse(X):
             return sp.csr_matrix(X), None, None
@@ -263,6 +282,9 @@ class TopicModel:
             themes=dict(getattr(self, "themes_", {}) or {}),
             info={"model": self.name, "params": _jsonable(self.get_params())},
         )
+        display = getattr(self, "_display_", None)
+        if display and len(display) == out.n_terms:
+            out.display = list(display)
         report = getattr(self, "seed_report_", None)
         if report:
             out.info["seeds"] = {name: r["found"] for name, r in report.items()}

@@ -75,7 +75,7 @@ def frex_terms(output, topic: int, n: int = 10, w: float = FREX_WEIGHT, scores: 
 def frex_labels(output, n: int = 3, w: float = FREX_WEIGHT) -> list[str]:
     """A short FREX label per topic (``n`` terms joined by " · ")."""
     s = frex_scores(output, w)
-    return [" · ".join(t.replace("_", " ") for t in frex_terms(output, k, n, w, s)) for k in range(output.n_topics)]
+    return [" · ".join(output.shown(frex_terms(output, k, n, w, s))) for k in range(output.n_topics)]
 
 
 def topic_correlations(output) -> Any:

@@ -230,6 +230,7 @@ def apply_curation(output, curation: Curation):
         topic_term=np.vstack(rows), doc_topic=curation.collapse(output.doc_topic),
         vocabulary=list(output.vocabulary), term_frequency=output.term_frequency,
         doc_lengths=output.doc_lengths, doc_ids=list(output.doc_ids), themes=themes, info=info,
+        display=list(output.display),
     )  # fmt: skip
     auto = auto_labels(curated)
     labels = []

@@ -8,8 +8,12 @@ import numpy as np
 
 from toolkit.errors import ModelError
 
-#: Default λ of pyLDAvis's relevance (Sievert & Shirley 2014 found 0.6 best for readers).
+#: Default λ of pyLDAvis's relevance (Sievert & Shirley 2014 found 0.6 best for readers): the
+#: ranking of the short labels.
 DEFAULT_LAMBDA = 0.6
+#: λ of the term lists a run publishes (``topics.json``, ``fnt topics show``, reports): 1, the
+#: probability order, the ranking every quality figure of the toolkit and its benchmarks uses.
+TERMS_LAMBDA = 1.0
 
 
 def relevance(output, topic: int, lambda_: float = DEFAULT_LAMBDA) -> np.ndarray:
@@ -39,7 +43,7 @@ def auto_labels(output, n: int = 3, lambda_: float = DEFAULT_LAMBDA) -> list[str
     """A short label per topic: its theme name when seeded, else its 3 most relevant terms."""
     labels = []
     for t in range(output.n_topics):
-        terms = [w.replace("_", " ") for w in relevant_terms(output, t, n, lambda_)]
+        terms = _shown(output, relevant_terms(output, t, n, lambda_))
         label = " · ".join(terms)
         if t in output.themes:
             label = f"{output.themes[t]}: {label}"
@@ -47,8 +51,14 @@ def auto_labels(output, n: int = 3, lambda_: float = DEFAULT_LAMBDA) -> list[str
     return labels
 
 
-def describe_topics(output, n: int = 10, lambda_: float = DEFAULT_LAMBDA):
-    """One row per topic: id, label, theme, prevalence (mean share), terms by relevance."""
+def _shown(output, terms: list[str]) -> list[str]:
+    shown = getattr(output, "shown", None)
+    return shown(terms) if shown is not None else [w.replace("_", " ") for w in terms]
+
+
+def describe_topics(output, n: int = 10, lambda_: float = TERMS_LAMBDA):
+    """One row per topic: id, label, theme, prevalence (mean share), terms (display forms; by
+    probability unless ``lambda_`` < 1 asks for relevance)."""
     import pandas as pd
 
     prev = output.doc_topic.mean(axis=0)
@@ -57,7 +67,7 @@ def describe_topics(output, n: int = 10, lambda_: float = DEFAULT_LAMBDA):
         rows.append({
             "topic": t, "label": output.labels[t], "theme": output.themes.get(t, ""),
             "prevalence": round(float(prev[t]), 4),
-            "terms": ", ".join(relevant_terms(output, t, n, lambda_)),
+            "terms": ", ".join(_shown(output, relevant_terms(output, t, n, lambda_))),
         })  # fmt: skip
     return pd.DataFrame(rows)
 

@@ -70,7 +70,7 @@ def _word_tasks(output, n: int, rng: np.random.Generator, topics: list[int]) -> 
         if not cands:
             raise ConfigError(f"topic {t}: no intruder candidate (every other topic's top words are among its own)")
         intruder = int(cands[rng.integers(len(cands))])
-        words = [output.vocabulary[w] for w in top] + [output.vocabulary[intruder]]
+        words = output.shown([output.vocabulary[w] for w in top] + [output.vocabulary[intruder]])
         perm = rng.permutation(len(words))
         options = [words[j] for j in perm]
         correct = int(np.flatnonzero(perm == len(words) - 1)[0])
@@ -95,7 +95,7 @@ def _topic_tasks(output, n: int, rng: np.random.Generator, topics: list[int], do
     if not eligible:
         raise ConfigError("no document with a text in the corpus: no topic-intrusion task")
     chosen = rng.choice(eligible, size=min(n, len(eligible)), replace=False)
-    terms = {t: relevant_terms(output, t, 8) for t in allowed}
+    terms = {t: output.shown(relevant_terms(output, t, 8)) for t in allowed}
     tasks, key = [], []
     for i, d in enumerate(sorted(int(c) for c in chosen)):
         shares = theta[d, allowed]

@@ -3,9 +3,10 @@
 A run directory (``fnt topics train ... --out DIR``) holds:
 
 ``topics.json``
-    ``[{"id": 0, "label": "…", "terms": [25 terms, best first]}, …]``; terms are ranked by
-    pyLDAvis relevance with λ = 0.6 by default (``relevance_lambda``; 1.0 ranks by probability
-    alone), the ranking the labels, ``fnt topics show`` and the reports use.
+    ``[{"id": 0, "label": "…", "terms": [25 keys, best first], "display": [the same terms as
+    the corpus writes them]}, …]``; terms are ranked by probability (``relevance_lambda`` = 1,
+    the default; below 1, pyLDAvis relevance), as ``fnt topics show``, the reports and every
+    quality figure; labels name each topic with its 3 most relevant terms (λ = 0.6).
 ``document_topics.csv``
     ``doc_id`` then ``topic_0`` … ``topic_{k-1}`` (shares, rows sum to 1).
 ``topic_terms.csv``
@@ -33,25 +34,26 @@ import numpy as np
 
 from toolkit.errors import StageMissingError
 from toolkit.topics.base import TopicModelOutput
-from toolkit.topics.describe import DEFAULT_LAMBDA, relevant_terms
+from toolkit.topics.describe import TERMS_LAMBDA, relevant_terms
 
 N_TERMS_JSON = 25
 
 
-def write_output(directory: str | Path, output: TopicModelOutput, relevance_lambda: float = DEFAULT_LAMBDA) -> None:
+def write_output(directory: str | Path, output: TopicModelOutput, relevance_lambda: float = TERMS_LAMBDA) -> None:
     """Write ``topics.json``, ``document_topics.csv``, ``topic_terms.csv``, ``output.npz/json``.
 
-    ``relevance_lambda`` ranks the terms of ``topics.json`` (pyLDAvis relevance; 1.0 = by
-    probability).
+    ``relevance_lambda`` ranks the terms of ``topics.json`` (1.0, the default = by probability;
+    below 1, pyLDAvis relevance). Each topic lists its ``terms`` (vocabulary keys, for machines)
+    and, beside them, their ``display`` forms (as the corpus writes them, for people).
     """
     from toolkit.runtime import atomic_path, write_json
 
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
-    topics = [
-        {"id": t, "label": output.labels[t], "terms": relevant_terms(output, t, N_TERMS_JSON, relevance_lambda)}
-        for t in range(output.n_topics)
-    ]
+    topics = []
+    for t in range(output.n_topics):
+        terms = relevant_terms(output, t, N_TERMS_JSON, relevance_lambda)
+        topics.append({"id": t, "label": output.labels[t], "terms": terms, "display": output.shown(terms)})
     write_json(d / "topics.json", topics)
     with atomic_path(d / "document_topics.csv", suffix=".csv") as tmp:
         output.document_topics_frame().to_csv(tmp, index=False, float_format="%.6g")
@@ -66,6 +68,7 @@ def write_output(directory: str | Path, output: TopicModelOutput, relevance_lamb
     write_json(d / "output.json", {
         "vocabulary": output.vocabulary, "doc_ids": output.doc_ids, "labels": output.labels,
         "themes": {str(k): v for k, v in output.themes.items()}, "info": output.info,
+        "display": output.display,
     })  # fmt: skip
 
 
@@ -97,6 +100,7 @@ def load_output(directory: str | Path) -> TopicModelOutput:
         vocabulary=meta["vocabulary"], term_frequency=arrays["term_frequency"],
         doc_lengths=arrays["doc_lengths"], doc_ids=meta["doc_ids"], labels=meta["labels"],
         themes={int(k): v for k, v in meta.get("themes", {}).items()}, info=meta.get("info", {}),
+        display=meta.get("display") or [],
     )  # fmt: skip
 
 

@@ -10,8 +10,10 @@ from toolkit.topics.sklearn_models import NMFModel, SklearnLDA
 from toolkit.topics.tomotopy_dmr import TomotopyDMR
 from toolkit.topics.tomotopy_lda import TomotopyLDA
 
-#: Backends by name. ``lda`` (gensim LdaModel) is the default and repeatable;
-#: ``lda-multicore`` is faster on several cores but not repeatable across runs.
+#: Backends by name. ``lda`` (tomotopy collapsed Gibbs LDA with an NMF-informed prior and a
+#: short-text variant, :class:`~toolkit.topics.tomotopy_lda.TomotopyLDA`) is the default and
+#: repeatable; ``gensim-lda`` is the previous default (online variational Bayes, repeatable);
+#: ``lda-multicore`` is gensim's faster multi-core variant, not repeatable across runs.
 MODELS: dict[str, type] = {
     "gensim-lda": GensimLDA,
     "sklearn-lda": SklearnLDA,
@@ -19,7 +21,10 @@ MODELS: dict[str, type] = {
     "tomotopy-lda": TomotopyLDA,
     "tomotopy-dmr": TomotopyDMR,
 }
-ALIASES = {"lda": "gensim-lda", "lda-multicore": "gensim-lda", "tomotopy": "tomotopy-lda", "dmr": "tomotopy-dmr"}
+ALIASES = {
+    "lda": "tomotopy-lda", "lda-multicore": "gensim-lda", "tomotopy": "tomotopy-lda",
+    "gensim": "gensim-lda", "dmr": "tomotopy-dmr",
+}
 
 
 def make_model(name: str, n_topics: int, random_state: int, **params: Any):

@@ -23,19 +23,22 @@ class TopicsConfig:
     Parameters
     ----------
     model : str
-        Backend: ``lda`` (gensim, default, repeatable), ``lda-multicore`` (not repeatable),
-        ``sklearn-lda``, ``nmf``, ``tomotopy``.
+        Backend: ``lda`` (default: tomotopy Gibbs LDA with an NMF-informed prior, switching to a
+        pseudo-document model for short texts; repeatable), ``gensim-lda`` (the previous
+        default), ``lda-multicore`` (not repeatable), ``sklearn-lda``, ``nmf``.
     k : int
         Number of topics.
     seed : int
         Random state of every random step.
     themes : None, "default", path or table
-        Seeded themes (gensim LDA only): each reserves one topic.
+        Seeded themes (``lda`` and ``gensim-lda``): each reserves one topic.
     params : dict
-        Backend parameters (e.g. ``passes``, ``iterations``, ``alpha`` for ``lda``).
+        Backend parameters (e.g. ``iterations``, ``nmf_prior``, ``term_weight`` for ``lda``;
+        unknown names are an error that lists the valid ones).
     relevance_lambda : float
-        pyLDAvis relevance λ ranking the terms written to ``topics.json`` (default 0.6, as in
-        the labels and reports; 1.0 ranks by probability alone).
+        λ ranking the terms written to ``topics.json``: 1.0 (default) ranks them by
+        probability, the ranking of every quality figure; below 1, pyLDAvis relevance (0.6 is
+        the usual reading value).
     vocabulary : VocabularyConfig
         The ``[vocabulary]`` table.
     """
@@ -45,7 +48,7 @@ class TopicsConfig:
     seed: int = 0
     themes: Any = None
     params: dict[str, Any] = field(default_factory=dict)
-    relevance_lambda: float = 0.6
+    relevance_lambda: float = 1.0
     vocabulary: VocabularyConfig = field(default_factory=VocabularyConfig)
 
     @classmethod
@@ -81,8 +84,8 @@ class TopicsConfig:
             raise ConfigError(f"k must be a positive integer, not {self.k!r}")
         if not isinstance(self.relevance_lambda, int | float) or not 0 <= self.relevance_lambda <= 1:
             raise ConfigError(f"relevance_lambda must be a number in [0, 1] (0.6 is usual), not {self.relevance_lambda!r}")
-        if self.themes is not None and self.model not in ("lda", "gensim-lda"):
-            raise ConfigError("seeded themes need the gensim LDA backend (model = 'lda')")
+        if self.themes is not None and self.model not in ("lda", "tomotopy", "tomotopy-lda", "gensim", "gensim-lda"):
+            raise ConfigError("seeded themes need an LDA backend (model = 'lda' or 'gensim-lda')")
         params = dict(self.params)
         if self.themes is not None:
             params["themes"] = self.themes

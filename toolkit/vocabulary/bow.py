@@ -33,6 +33,13 @@ class BagOfWords:
     stats : dict
         Counts: documents read, dropped empty documents (with up to 20 ids), terms before and
         after filtering.
+    display : dict of str to str
+        Each term's display form: its most frequent surface string in the corpus
+        (``affaire_étranger`` -> ``affaires étrangères``; :mod:`toolkit.vocabulary.display`).
+        Terms missing from it are shown with ``_`` turned into spaces (:meth:`shown`).
+    aliases : dict of str to str
+        Keys merged into another one (spellings of one name: ``etats-unis`` -> ``états-unis``);
+        :meth:`transform` maps them the same way.
     """
 
     dictionary: Any
@@ -40,6 +47,16 @@ class BagOfWords:
     doc_ids: list[str]
     config: VocabularyConfig
     stats: dict[str, Any] = field(default_factory=dict)
+    display: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def shown(self, term: str) -> str:
+        """The display form of ``term`` (its key with spaces when none was recorded)."""
+        return self.display.get(term) or term.replace("_", " ")
+
+    def display_list(self) -> list[str]:
+        """Display forms in term-id order (parallel to :attr:`vocabulary`)."""
+        return [self.shown(t) for t in self.vocabulary]
 
     @property
     def vocabulary(self) -> list[str]:
@@ -86,7 +103,7 @@ class BagOfWords:
         for doc_id, tokens in TokenStream(corpus_dir, self.config, progress=progress):
             counts: dict[int, int] = {}
             for t in tokens:
-                j = token2id.get(t)
+                j = token2id.get(self.aliases.get(t, t))
                 if j is not None:
                     counts[j] = counts.get(j, 0) + 1
             empty += not counts
@@ -96,7 +113,8 @@ class BagOfWords:
             cols.extend(counts)
             vals.extend(counts.values())
         m = sp.csr_matrix((np.asarray(vals, dtype=np.int32), (rows, cols)), shape=(len(ids), len(token2id)))
-        return BagOfWords(self.dictionary, m, ids, self.config, {"documents": len(ids), "empty": empty})
+        return BagOfWords(self.dictionary, m, ids, self.config, {"documents": len(ids), "empty": empty},
+                          dict(self.display), dict(self.aliases))  # fmt: skip
 
     def save(self, directory: str | Path) -> Path:
         """Write ``dictionary.gensim``, ``bow.npz``, ``bow_docs.json`` and ``vocabulary.json``."""
@@ -112,6 +130,7 @@ class BagOfWords:
             with open(tmp, "wb") as f:
                 sp.save_npz(f, self.matrix.tocsr(), compressed=True)
         write_json(d / "bow_docs.json", self.doc_ids)
+        write_json(d / "display.json", {"display": self.display, "aliases": self.aliases})
         write_json(d / "vocabulary.json", {"config": self.config.to_dict(), "stats": self.stats,
                                            "n_documents": self.n_documents, "n_terms": self.n_terms})  # fmt: skip
         return d
@@ -127,12 +146,15 @@ class BagOfWords:
         if not (d / "bow.npz").is_file():
             raise StageMissingError(f"{d} holds no bag of words (bow.npz)")
         info = read_json(d / "vocabulary.json")
+        shown = read_json(d / "display.json") if (d / "display.json").is_file() else {}
         return cls(
             dictionary=Dictionary.load(str(d / "dictionary.gensim")),
             matrix=sp.load_npz(d / "bow.npz").tocsr(),
             doc_ids=list(read_json(d / "bow_docs.json")),
             config=VocabularyConfig.from_dict(info["config"]),
             stats=info.get("stats", {}),
+            display=dict(shown.get("display", {})),
+            aliases=dict(shown.get("aliases", {})),
         )
 
 
@@ -154,12 +176,19 @@ class GensimBow:
 
 
 def bow_from_token_lists(
-    docs: Iterable[tuple[str, list[str]]], config: VocabularyConfig | None = None, *, progress: bool = False
+    docs: Iterable[tuple[str, list[str]]] | Iterable[tuple[str, list[str], list[str]]],
+    config: VocabularyConfig | None = None,
+    *,
+    progress: bool = False,
 ) -> BagOfWords:
-    """Build a :class:`BagOfWords` from ``(doc_id, tokens)`` pairs (e.g. a :class:`TokenStream`).
+    """Build a :class:`BagOfWords` from ``(doc_id, tokens)`` pairs (e.g. a :class:`TokenStream`),
+    or ``(doc_id, tokens, surfaces)`` triples (:meth:`TokenStream.with_surfaces`).
 
     One pass: a growing dictionary and sparse triplets; then ``filter_extremes`` and a column
-    remap. Documents left empty are dropped and counted in ``stats``.
+    remap. Documents left empty are dropped and counted in ``stats``. With surfaces, every
+    term gets its display form, and entity/phrase keys that are spellings of one name
+    (*etats-unis*, *états-unis*) are merged into the most frequent one before filtering
+    (:func:`toolkit.vocabulary.display.merge_targets`).
 
     Raises
     ------
@@ -182,7 +211,15 @@ def bow_from_token_lists(
         from tqdm.auto import tqdm
 
         docs = tqdm(docs, desc="bag of words", unit="doc")
-    for doc_id, tokens in docs:
+    counter = None
+    for item in docs:
+        doc_id, tokens = item[0], item[1]
+        if len(item) > 2:
+            if counter is None:
+                from toolkit.vocabulary.display import SurfaceCounter
+
+                counter = SurfaceCounter()
+            counter.update(tokens, item[2])
         n_read += 1
         if not tokens:
             empty.append(doc_id)
@@ -198,21 +235,26 @@ def bow_from_token_lists(
             f"no document has any token left after filtering ({n_read} read): loosen the vocabulary "
             "settings (pos, stopwords, min_length) or check the token table"
         )
+    rows = np.concatenate(rows_i)
+    cols = np.concatenate(cols_i)
+    vals = np.concatenate(vals_i)
+    aliases: dict[str, str] = {}
+    if counter is not None:
+        dictionary, cols, aliases, counter = _merge_spellings(dictionary, rows, cols, vals, counter)
     n_terms_before = len(dictionary)
     no_below = cfg.effective_no_below(len(doc_ids))
+    no_above = cfg.effective_no_above(len(doc_ids))
     old_token2id = dict(dictionary.token2id)
-    dictionary.filter_extremes(no_below=no_below, no_above=cfg.no_above, keep_n=cfg.keep_n)
+    dictionary.filter_extremes(no_below=no_below, no_above=no_above, keep_n=cfg.keep_n)
     if len(dictionary) == 0:
         raise ModelError(
-            f"the vocabulary is empty after filter_extremes(no_below={no_below}, no_above={cfg.no_above}) "
+            f"the vocabulary is empty after filter_extremes(no_below={no_below}, no_above={no_above}) "
             f"on {len(doc_ids)} documents: lower no_below, raise no_above, or use a larger corpus"
         )
     remap = np.full(n_terms_before, -1, dtype=np.int64)
     for tok, new_id in dictionary.token2id.items():
         remap[old_token2id[tok]] = new_id
-    rows = np.concatenate(rows_i)
-    cols = remap[np.concatenate(cols_i)]
-    vals = np.concatenate(vals_i)
+    cols = remap[cols]
     keep = cols >= 0
     m = sp.csr_matrix((vals[keep], (rows[keep], cols[keep])), shape=(len(doc_ids), len(dictionary)), dtype=np.int32)
     # documents emptied by filter_extremes
@@ -232,9 +274,53 @@ def bow_from_token_lists(
         "terms_before_filter": n_terms_before,
         "terms": len(dictionary),
         "no_below_used": no_below,
+        "no_above_used": no_above,
         "tokens": int(m.sum()),
     }
-    return BagOfWords(dictionary, m, doc_ids, cfg, stats)
+    display: dict[str, str] = {}
+    if counter is not None:
+        display = counter.display(dictionary.token2id)
+        kept = set(dictionary.token2id)
+        aliases = {a: b for a, b in aliases.items() if b in kept}
+        stats["merged_spellings"] = len(aliases)
+        if aliases:
+            log.info("%d key(s) merged into another spelling of the same name, e.g. %s", len(aliases),
+                     ", ".join(f"{a} -> {b}" for a, b in list(aliases.items())[:5]))  # fmt: skip
+    return BagOfWords(dictionary, m, doc_ids, cfg, stats, display, aliases)
+
+
+def _merge_spellings(dictionary, rows, cols, vals, counter):
+    """Merge keys that are spellings of one name (see :func:`~toolkit.vocabulary.display.merge_targets`):
+    a new dictionary with recomputed document frequencies, the remapped columns, the aliases
+    and the merged surface counter."""
+    import numpy as np
+    import scipy.sparse as sp
+    from gensim.corpora import Dictionary
+
+    from toolkit.vocabulary.display import merge_targets, merged_counter
+
+    freq = {tok: dictionary.cfs.get(i, 0) for tok, i in dictionary.token2id.items()}
+    targets = merge_targets(counter, freq)
+    if not targets:
+        return dictionary, cols, {}, counter
+    old = dictionary.token2id
+    survivors = [t for t in sorted(old, key=old.get) if t not in targets]
+    new_id = {t: i for i, t in enumerate(survivors)}
+    remap = np.empty(len(old), dtype=np.int32)
+    for t, i in old.items():
+        remap[i] = new_id[targets.get(t, t)]
+    cols = remap[cols]
+    m = sp.csr_matrix((vals, (rows, cols)), shape=(int(rows.max()) + 1, len(survivors)))
+    m.sum_duplicates()
+    merged = Dictionary()
+    merged.token2id = new_id
+    merged.id2token = {}
+    merged.dfs = dict(enumerate(np.bincount(m.indices, minlength=len(survivors)).tolist()))
+    merged.cfs = dict(enumerate(np.asarray(m.sum(axis=0)).ravel().astype(int).tolist()))
+    merged.num_docs = dictionary.num_docs
+    merged.num_pos = dictionary.num_pos
+    merged.num_nnz = int(m.nnz)
+    return merged, cols, dict(targets), merged_counter(counter, targets)
 
 
 def build_bow(
@@ -253,4 +339,5 @@ def build_bow(
     BagOfWords
     """
     cfg = config or VocabularyConfig()
-    return bow_from_token_lists(TokenStream(corpus_dir, cfg, progress=progress), cfg, progress=progress)
+    stream = TokenStream(corpus_dir, cfg, progress=progress)
+    return bow_from_token_lists(stream.with_surfaces(), cfg, progress=progress)

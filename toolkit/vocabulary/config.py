@@ -146,10 +146,12 @@ class VocabularyConfig:
         gensim default; on corpora under 1,000 documents it is lowered to 2 — see
         :meth:`effective_no_below`).
     no_above : float
-        ``filter_extremes``: drop terms in more than this share of documents (default 0.25:
-        in news, a word found in over a quarter of all articles — *pays*, *président*,
-        *France* in French national press — is not topical; it repeats across topics and
-        lowers their diversity; measured in BENCHMARKS.md).
+        ``filter_extremes``: drop terms in more than this share of documents (default 0.1:
+        in news, a word found in over a tenth of all articles — *pays*, *président*,
+        *gouvernement*, *France* in French national press — is not topical; it repeats across
+        topics and lowers their coherence and diversity; measured in BENCHMARKS.md). Under
+        1,000 documents at least 0.25 is used (:meth:`effective_no_above`). On a corpus
+        about one subject, raise it so that the subject's own words stay.
     keep_n : int or None
         ``filter_extremes``: keep at most this many most frequent terms (default 100,000).
     """
@@ -167,7 +169,7 @@ class VocabularyConfig:
     min_length: int = 2
     keep_numbers: bool = False
     no_below: int = 5
-    no_above: float = 0.25
+    no_above: float = 0.1
     keep_n: int | None = 100_000
 
     def __post_init__(self) -> None:
@@ -225,6 +227,14 @@ class VocabularyConfig:
         if n_documents < 1000:
             return max(1, min(self.no_below, max(2, n_documents // 200)))
         return self.no_below
+
+    def effective_no_above(self, n_documents: int) -> float:
+        """``no_above`` adapted to small corpora: at least 0.25 under 1,000 documents (a small
+        corpus has few topics, each a large share of it: its own words must stay), else
+        ``no_above``."""
+        if n_documents < 1000:
+            return max(self.no_above, 0.25)
+        return self.no_above
 
     def stop_set(self) -> frozenset[str]:
         if self.stopwords is None:

@@ -25,6 +25,7 @@ from toolkit.vocabulary.config import (
     CONNECTOR_WORDS,
     VocabularyConfig,
 )
+from toolkit.vocabulary.display import join_surface
 
 log = logging.getLogger(__name__)
 
@@ -350,7 +351,7 @@ class _BatchProcessor:
         self.proc = proc
         self.cfg = proc.cfg
 
-    def _texts(self, table):
+    def _texts(self, table, surfaces: bool = False):
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -375,16 +376,23 @@ class _BatchProcessor:
             text = pc.utf8_lower(text)
         flow = pc.utf8_lower(pc.replace_substring(norm, "’", "'"))
         as_np = lambda a: np.asarray(a.to_numpy(zero_copy_only=False), dtype=object)  # noqa: E731
-        return as_np(text), as_np(flow), as_np(upos)
+        if surfaces:  # the words as written (case kept), for display forms
+            surf = pc.utf8_normalize(pc.replace_substring(norm, "’", "'"), form="NFC")
+            return as_np(text), as_np(flow), as_np(upos), as_np(surf)
+        return as_np(text), as_np(flow), as_np(upos), None
 
-    def process(self, table, with_sentences: bool = False):
-        """``[(doc_id, segments)]`` (or ``[(doc_id, [(sent, segments)])]``) for a table."""
+    def process(self, table, with_sentences: bool = False, with_surfaces: bool = False):
+        """``[(doc_id, segments)]`` (or ``[(doc_id, [(sent, segments)])]``) for a table.
+
+        With ``with_surfaces`` each segment is a pair ``(tokens, surfaces)``: the surface string
+        of every token (the words as written, case kept; a merged entity's words joined).
+        """
         import numpy as np
         import pandas as pd
 
         proc = self.proc
         n = table.num_rows
-        text, form, upos = self._texts(table)
+        text, form, upos, surf = self._texts(table, with_surfaces)
         doc = np.asarray(table.column("doc_id").to_numpy(zero_copy_only=False), dtype=object)
         sent = table.column("sent").to_numpy().astype(np.int64)
         if "ent_id" in table.column_names:
@@ -415,6 +423,14 @@ class _BatchProcessor:
                 parts = [w.form for w in span if _HAS_LETTER.search(w.form)]
                 if not parts:
                     continue
+                if surf is not None:  # the same trimming, on row indices
+                    a, b = s, nxt
+                    while b - a > 1 and form[a] in proc._edge_words:
+                        a += 1
+                    while b - a > 1 and form[b - 1] in proc._edge_words:
+                        b -= 1
+                    shown = [surf[i] for i in range(a, b) if _HAS_LETTER.search(form[i])]
+                    surf[s] = join_surface(shown) if len(parts) > 1 else shown[0]
                 alive[s + 1 : nxt] = False
                 if len(parts) > 1:
                     t = "_".join(p.strip("'") if k == len(parts) - 1 else p for k, p in enumerate(parts))
@@ -497,6 +513,7 @@ class _BatchProcessor:
         idx = rows[P[sel]]
         conn = code[idx] == 2
         tokens = np.where(conn, form[idx], text[idx]).tolist()
+        shown = surf[idx].tolist() if surf is not None else None
         seg_sel = segP[sel]
         out_segs: dict[Any, list] = {}
         if len(idx):
@@ -506,7 +523,8 @@ class _BatchProcessor:
             seg_docs = doc[idx[starts]].tolist()
             seg_sents = sent[idx[starts]].tolist()
             for d, s, a, b in zip(seg_docs, seg_sents, starts, ends, strict=True):
-                item = (s, tokens[a:b]) if with_sentences else tokens[a:b]
+                seg = (tokens[a:b], shown[a:b]) if shown is not None else tokens[a:b]
+                item = (s, seg) if with_sentences else seg
                 lst = out_segs.get(d)
                 if lst is None:
                     out_segs[d] = [item]

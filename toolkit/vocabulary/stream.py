@@ -10,12 +10,14 @@ from typing import Any
 
 from toolkit.annotation.table import require_tokens
 from toolkit.vocabulary.config import CONNECTOR_WORDS, VocabularyConfig
+from toolkit.vocabulary.display import align_phrases
 from toolkit.vocabulary.steps import (
     _BatchProcessor,
     _entities_available,
     _final_tokens,
     _iter_tables,
     _Processor,
+    _tidy,
 )
 
 log = logging.getLogger(__name__)
@@ -89,10 +91,10 @@ class TokenStream:
             self._phraser_ready = True
         return self._phraser
 
-    def _raw_segments(self, with_sentences: bool = False) -> Iterator[tuple[str, list]]:
+    def _raw_segments(self, with_sentences: bool = False, with_surfaces: bool = False) -> Iterator[tuple[str, list]]:
         batch = _BatchProcessor(self._processor)
         for table in _iter_tables(self.path):
-            yield from batch.process(table, with_sentences=with_sentences)
+            yield from batch.process(table, with_sentences=with_sentences, with_surfaces=with_surfaces)
 
     def _load_or_learn_phrases(self):
         from gensim.models.phrases import FrozenPhrases, Phrases
@@ -165,6 +167,22 @@ class TokenStream:
         self.phraser  # noqa: B018  (learn phrases before streaming)
         for doc_id, segs in self._raw_segments():
             yield doc_id, [t for seg in self._apply(segs) for t in seg]
+
+    def with_surfaces(self) -> Iterator[tuple[str, list[str], list[str]]]:
+        """``(doc_id, tokens, surfaces)``: the same tokens as iterating the stream, each with
+        the words it was made from as written in the text (``affaire_étranger`` ->
+        ``affaires étrangères``; see :mod:`toolkit.vocabulary.display`)."""
+        ph = self.phraser
+        for doc_id, segs in self._raw_segments(with_surfaces=True):
+            toks: list[str] = []
+            shown: list[str] = []
+            for seg, surf in segs:
+                pairs = align_phrases(ph, seg, surf) if ph is not None else zip(seg, surf, strict=True)
+                for t, f in pairs:
+                    if t not in CONNECTOR_WORDS:
+                        toks.append(_tidy(t))
+                        shown.append(f)
+            yield doc_id, toks, shown
 
     def sentences(self) -> Iterable[list[str]]:
         """Re-iterable stream of sentences (lists of tokens), same filters, for Word2Vec."""
