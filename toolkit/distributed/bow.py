@@ -1,0 +1,134 @@
+"""A bag of words stored as partitions: ``parts/part-NNNNN.npz`` plus one dictionary.
+
+:class:`PartitionedBow` has the attributes of :class:`toolkit.vocabulary.BagOfWords`
+(``dictionary``, ``doc_ids``, ``config``, ``stats``, ``n_documents``, ``n_terms``,
+``vocabulary``) and reads its rows part by part: :meth:`rows` gives any range of documents,
+:meth:`iter_parts` streams them, ``matrix`` assembles the whole matrix only when asked.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def is_partitioned(directory: str | Path) -> bool:
+    p = Path(directory) / "vocabulary.json"
+    if not p.is_file():
+        return False
+    import json
+
+    return json.loads(p.read_text(encoding="utf-8")).get("layout") == "partitioned"
+
+
+@dataclass
+class PartitionedBow:
+    """Dictionary + document–term rows in part files (see module docstring)."""
+
+    directory: Path
+    dictionary: Any
+    doc_ids: list[str]
+    config: Any
+    stats: dict[str, Any] = field(default_factory=dict)
+    parts: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, directory: str | Path) -> PartitionedBow:
+        from gensim.corpora import Dictionary
+
+        from toolkit.errors import StageMissingError
+        from toolkit.runtime import read_json
+        from toolkit.vocabulary import VocabularyConfig
+
+        d = Path(directory)
+        if not is_partitioned(d):
+            raise StageMissingError(f"{d} holds no partitioned bag of words (vocabulary.json, parts/)")
+        info = read_json(d / "vocabulary.json")
+        return cls(d, Dictionary.load(str(d / "dictionary.gensim")), list(read_json(d / "bow_docs.json")),
+                   VocabularyConfig.from_dict(info["config"]), info.get("stats", {}), list(info["parts"]))  # fmt: skip
+
+    # -- shape
+    @property
+    def n_documents(self) -> int:
+        return len(self.doc_ids)
+
+    @property
+    def n_terms(self) -> int:
+        return len(self.dictionary)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.n_documents, self.n_terms)
+
+    @property
+    def vocabulary(self) -> list[str]:
+        return [self.dictionary[i] for i in range(len(self.dictionary))]
+
+    # -- rows
+    def _offsets(self) -> list[int]:
+        out = [0]
+        for p in self.parts:
+            out.append(out[-1] + int(p["documents"]))
+        return out
+
+    def part(self, i: int):
+        import scipy.sparse as sp
+
+        return sp.load_npz(self.directory / self.parts[i]["file"]).tocsr()
+
+    def iter_parts(self) -> Iterator[Any]:
+        """The parts' CSR matrices (int32 counts), in document order."""
+        for i in range(len(self.parts)):
+            yield self.part(i)
+
+    def rows(self, start: int, stop: int):
+        """Documents ``start`` to ``stop`` (excluded) as a CSR matrix, reading only their parts."""
+        import scipy.sparse as sp
+
+        offsets = self._offsets()
+        stop = min(stop, offsets[-1])
+        if start >= stop:
+            return sp.csr_matrix((0, self.n_terms), dtype=np.int32)
+        first = bisect.bisect_right(offsets, start) - 1
+        blocks = []
+        i = first
+        while i < len(self.parts) and offsets[i] < stop:
+            m = self.part(i)
+            a = max(start, offsets[i]) - offsets[i]
+            b = min(stop, offsets[i + 1]) - offsets[i]
+            blocks.append(m[a:b])
+            i += 1
+        return blocks[0] if len(blocks) == 1 else sp.vstack(blocks, format="csr")
+
+    @property
+    def matrix(self):
+        """The whole document–term matrix (assembled in memory: avoid on large corpora)."""
+        import scipy.sparse as sp
+
+        parts = list(self.iter_parts())
+        if not parts:
+            return sp.csr_matrix((0, self.n_terms), dtype=np.int32)
+        return sp.vstack(parts, format="csr")
+
+    def term_frequency(self) -> np.ndarray:
+        """Corpus count of each term, shape (n_terms,), streamed."""
+        tf = np.zeros(self.n_terms, dtype=np.int64)
+        for m in self.iter_parts():
+            tf += np.asarray(m.sum(axis=0)).ravel()
+        return tf
+
+    def doc_lengths(self) -> np.ndarray:
+        """Tokens per document, shape (n_documents,), streamed."""
+        return np.concatenate([np.asarray(m.sum(axis=1)).ravel() for m in self.iter_parts()]) if self.parts \
+            else np.zeros(0, dtype=np.int64)  # fmt: skip
+
+    def to_bag_of_words(self):
+        """The same data as an in-memory :class:`toolkit.vocabulary.BagOfWords`."""
+        from toolkit.vocabulary import BagOfWords
+
+        return BagOfWords(self.dictionary, self.matrix, list(self.doc_ids), self.config, dict(self.stats))
