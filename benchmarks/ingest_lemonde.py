@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/ingest_lemonde.py
 
-Toolkit: ``toolkit.ingest.ingest`` streams the JSONL into Parquet row groups (validation,
+Toolkit: ``toolkit.corpus.ingest.ingest`` streams the JSONL into Parquet row groups (validation,
 dates, ids, content hash, manifest). Baseline: ``pandas.read_json(lines=True)`` then
 ``to_parquet``, which holds the whole corpus in memory. Each runs in its own process.
 """
@@ -18,15 +18,15 @@ from _util import dump, measure, require_lemonde  # noqa: E402
 
 
 def toolkit_ingest(src: str, out: str) -> int:
-    from toolkit.ingest import ingest
+    from toolkit.corpus.ingest import ingest
 
     return ingest([src], out, progress=False)["documents"]
 
 
 def toolkit_ingest_cli_defaults(src: str, out: str) -> int:
     """What ``fnt ingest SRC --out DIR`` does: the same plus default cleaning steps."""
-    from toolkit.ingest import ingest
-    from toolkit.sources.clean import Cleaner
+    from toolkit.corpus.clean import Cleaner
+    from toolkit.corpus.ingest import ingest
 
     clean = Cleaner(["fix_encoding", "strip_html", "normalize"])
     return ingest([src], out, progress=False, clean=clean)["documents"]

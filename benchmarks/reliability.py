@@ -41,7 +41,8 @@ INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\
 
 
 def outcome_of_read(path: Path, encoding: str) -> str:
-    from toolkit.documents import ReadOptions, read_documents
+    from toolkit.corpus.documents import ReadOptions
+    from toolkit.corpus.readers import read_documents
     from toolkit.errors import InputError
 
     try:
@@ -133,7 +134,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 def network_cases(tmp: Path) -> list[tuple[str, str]]:
     """A good feed, one that times out and one that answers HTTP 500, on 127.0.0.1."""
-    from toolkit.sources.collect import FeedSpec, collect_feeds
+    from toolkit.corpus.sources.collect import FeedSpec, collect_feeds
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     httpd.daemon_threads = True
@@ -155,8 +156,8 @@ def network_cases(tmp: Path) -> list[tuple[str, str]]:
 
 
 def ingest_cases(tmp: Path, big: bool) -> list[tuple[str, str, dict]]:
+    from toolkit.corpus.ingest import ingest
     from toolkit.errors import InputError
-    from toolkit.ingest import ingest
 
     results = []
     # the whole fixture folder plus broken files, in one corpus
@@ -166,7 +167,7 @@ def ingest_cases(tmp: Path, big: bool) -> list[tuple[str, str, dict]]:
     (src / "trunc.xml").write_bytes(FIXTURES[0].read_bytes()[:300])
     (src / "empty.html").write_bytes(b"")
     m = ingest([src], tmp / "c1", skip_bad=True, dedup="near", progress=False,
-               options=__import__("toolkit.documents").documents.ReadOptions(encoding="auto"))  # fmt: skip
+               options=__import__("toolkit.corpus.documents").documents.ReadOptions(encoding="auto"))  # fmt: skip
     results.append(("ingest_mixed_skip_bad", "ok" if m["accounting"]["balanced"] else "crash", m["accounting"]))
     try:
         ingest([src], tmp / "c2", progress=False)

@@ -1,9 +1,9 @@
-"""Tokeniser throughput: ``toolkit.french.sentences`` against spaCy, on the same Le Monde sample.
+"""Tokeniser throughput: ``toolkit.annotation.tokenise.sentences`` against spaCy, on the same Le Monde sample.
 
 Systems, one after the other in the same process (same machine load), each timed ``--repeat``
 times (best run kept), CPU time of this process (``time.process_time``) and wall time:
 
-* ``toolkit``: ``toolkit.french.sentences(text)`` — normalised forms, offsets, multiword
+* ``toolkit``: ``toolkit.annotation.tokenise.sentences(text)`` — normalised forms, offsets, multiword
   tokens and sentence boundaries;
 * ``spacy-tokenizer``: ``fr_core_news_sm`` tokenizer alone (``nlp.tokenizer.pipe``), no
   sentence boundaries;
@@ -64,7 +64,7 @@ def main() -> int:
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
 
-    from toolkit.french import sentences
+    from toolkit.annotation.tokenise import sentences
 
     docs = [t for _, t in load_sample(args.n_docs)]
     chars = sum(map(len, docs))
@@ -101,7 +101,7 @@ def main() -> int:
     big = ("\n\n".join(docs) * (1 + int(args.big_mb * 1e6 // max(chars, 1))))[: int(args.big_mb * 1e6)]
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     c0 = time.process_time()
-    from toolkit.annotate import _segments
+    from toolkit.annotation.annotate import _segments
 
     n_big = sum(len(s.tokens) for _, piece in _segments(big) for s in sentences(piece))
     results["big_document"] = {

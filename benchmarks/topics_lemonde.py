@@ -238,8 +238,8 @@ def run_system(name: str, corpus_dir: str, k: int, seed: int, reuse_bow: bool = 
 
 def prepare_corpus(corpus_dir: Path, sample: int, seed: int) -> dict[str, Any]:
     """Ingest (a sample of) Le Monde and annotate it in fast mode; returns stage costs."""
-    from toolkit.annotate import annotate_corpus
-    from toolkit.ingest import ingest
+    from toolkit.annotation.annotate import annotate_corpus
+    from toolkit.corpus.ingest import ingest
 
     src = corpus_dir.parent / (corpus_dir.name + "_src")
     src.mkdir(parents=True, exist_ok=True)
@@ -279,7 +279,7 @@ def lemma_forms(corpus_dir: str) -> dict[str, list[list[str]]]:
 def build_reference(corpus_dir: str):
     import re
 
-    from toolkit.evaluate import ReferenceCorpus
+    from toolkit.topics.evaluation import ReferenceCorpus
 
     _, texts = _read_docs(corpus_dir)
     pat = re.compile(r"\w+")
@@ -294,7 +294,7 @@ def build_reference(corpus_dir: str):
 def evaluate(result: dict[str, Any], reference, sections: dict[str, str]) -> dict[str, Any]:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-    from toolkit.evaluate import npmi_coherence, topic_diversity
+    from toolkit.topics.evaluation import npmi_coherence, topic_diversity
 
     published = "top_rel" if result.get("published") == "relevance" else "top"
     npmi = {key: npmi_coherence(result[key], reference, 10)["mean"] for key in ("top", "top_rel")}
@@ -330,7 +330,7 @@ def themes_check(corpus_dir: str, ks: list[int], seed: int) -> list[dict[str, An
     for k in ks:
         plain = GensimLDA(k, random_state=seed).fit(bow).output()
         seeded = GensimLDA(k, random_state=seed, themes="default").fit(bow).output()
-        from toolkit.evaluate import npmi_coherence, topic_diversity
+        from toolkit.topics.evaluation import npmi_coherence, topic_diversity
 
         n_plain = npmi_coherence(plain, reference, 10)
         n_seeded = npmi_coherence(seeded, reference, 10)
@@ -370,7 +370,7 @@ def main(argv=None) -> int:
 
     import pandas as pd
 
-    from toolkit.evaluate import stability
+    from toolkit.topics.evaluation import stability
 
     costs: dict[str, Any] = {}
     if not (args.corpus_dir / "tokens.parquet").is_file():

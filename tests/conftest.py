@@ -31,7 +31,7 @@ def lemonde_path(shared_data: Path) -> Path:
 @pytest.fixture(scope="session")
 def bundled_corpus_dir(tmp_path_factory) -> Path:
     """The bundled corpus ingested once per test session (read-only for tests)."""
-    from toolkit.ingest import ingest
+    from toolkit.corpus.ingest import ingest
 
     out = tmp_path_factory.mktemp("bundled") / "corpus"
     ingest([CORPUS_DIR], out, progress=False)

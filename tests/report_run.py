@@ -22,7 +22,7 @@ def make_run(root: Path, n_docs: int = 24) -> Path:
     """Write ``root/run`` (run directory) and ``root/stages/corpus-x/corpus``; return the run dir."""
     import numpy as np
 
-    from toolkit.ingest import ingest
+    from toolkit.corpus.ingest import ingest
     from toolkit.runtime import write_json
     from toolkit.topics.base import TopicModelOutput
     from toolkit.topics.io import write_output

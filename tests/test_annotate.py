@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.annotate import (
+from toolkit.annotation.annotate import (
     TOKEN_COLUMNS,
     annotate_corpus,
     annotate_documents,
@@ -18,10 +18,10 @@ from toolkit.annotate import (
     to_conllu_lines,
     to_table,
 )
-from toolkit.conllu import parse_conllu
+from toolkit.annotation.conllu import parse_conllu
+from toolkit.annotation.normalise import IGNORABLE_RE
+from toolkit.annotation.taggers import WordAnnotation
 from toolkit.errors import StageMissingError
-from toolkit.french import IGNORABLE_RE
-from toolkit.taggers import WordAnnotation
 
 
 class LowerTagger:
@@ -301,7 +301,7 @@ def test_cli_corpus_conllu_and_missing_stage(tmp_path: Path, capsys) -> None:
 
 
 def test_cli_strict_fails_only_when_asked(tmp_path: Path, monkeypatch, capsys) -> None:
-    import toolkit.annotate as annotate_module
+    import toolkit.annotation.annotate as annotate_module
     from toolkit.cli import main
 
     corpus = make_corpus(tmp_path, RECORDS)
@@ -326,7 +326,7 @@ def test_document_failing_in_a_later_segment_is_reported_once() -> None:
 
 def test_conllu_columns_are_in_ud_order():
     """ID FORM LEMMA UPOS XPOS FEATS HEAD DEPREL DEPS MISC: features in column 6, not 5."""
-    from toolkit.annotate import annotate_text, to_conllu_lines
+    from toolkit.annotation.annotate import annotate_text, to_conllu_lines
 
     lines = [ln for ln in to_conllu_lines(annotate_text("Les enfants sont arrivés.", mode="fast"))
              if ln and not ln.startswith("#")]  # fmt: skip

@@ -1,4 +1,4 @@
-"""CoNLL-U reading, raw-text reconstruction and IRaMuTeQ helpers (toolkit.conllu)."""
+"""CoNLL-U reading, raw-text reconstruction and IRaMuTeQ helpers (toolkit.annotation.conllu)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.conllu import (
+from toolkit.annotation.conllu import (
     iramuteq_header,
     parse_conllu,
     read_conllu,

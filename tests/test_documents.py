@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from toolkit.documents import Corpus, Document, ReadOptions, parse_date, read_documents
+from toolkit.corpus.documents import Corpus, Document, ReadOptions, parse_date
+from toolkit.corpus.readers import read_documents
 from toolkit.errors import InputError, StageMissingError
 
 DOC = {"id": "a1", "title": "Titre", "text": "Le texte de l’article.", "date": "2024-10-02",
@@ -140,7 +141,7 @@ def test_unsupported_and_missing_paths(tmp_path):
 
 
 def test_corpus_is_reiterable_and_requires_documents(tmp_path):
-    from toolkit.ingest import ingest
+    from toolkit.corpus.ingest import ingest
 
     write_jsonl(tmp_path / "c.jsonl", [DOC, {**DOC, "id": "a2"}])
     ingest([tmp_path / "c.jsonl"], tmp_path / "out", progress=False)

@@ -12,12 +12,12 @@ from toolkit.embeddings import (
     FastTextModel,
     PeriodEmbeddings,
     Word2VecModel,
-    auto_epochs,
     embedding_coherence,
     load_model,
     make_model,
     nearest_topic_terms,
 )
+from toolkit.embeddings.base import auto_epochs
 from toolkit.errors import ConfigError, InputError, ModelError, StageMissingError
 
 GROUPS = {

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from toolkit.errors import ModelError
-from toolkit.evaluate import (
+from toolkit.topics.base import TopicModelOutput
+from toolkit.topics.evaluation import (
     ReferenceCorpus,
     heldout_perplexity,
     label_agreement,
@@ -16,7 +17,6 @@ from toolkit.evaluate import (
     topic_diversity,
     umass_coherence,
 )
-from toolkit.topics.base import TopicModelOutput
 
 
 def _texts(seed: int = 3, n_docs: int = 80, vocab: int = 40):

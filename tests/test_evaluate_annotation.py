@@ -1,4 +1,4 @@
-"""CoNLL 2018 scoring (toolkit.evaluate_annotation) on hand-made pairs and on UD dev sets."""
+"""CoNLL 2018 scoring (toolkit.annotation.evaluation) on hand-made pairs and on UD dev sets."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.conllu import parse_conllu
+from toolkit.annotation.conllu import parse_conllu
+from toolkit.annotation.evaluation import evaluate_annotation, score_conllu
 from toolkit.errors import InputError
-from toolkit.evaluate_annotation import evaluate_annotation, score_conllu
 
 
 def conllu(*sentences: list[tuple]) -> list:
@@ -118,7 +118,7 @@ class LowerTagger:
     version = "0"
 
     def tag(self, sentences):
-        from toolkit.taggers import WordAnnotation
+        from toolkit.annotation.taggers import WordAnnotation
 
         return [[WordAnnotation(w.lower(), "X", "_", "", "O") for w in s] for s in sentences]
 

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.explore import (
+from toolkit.annotation.explore import (
     document_entities,
     document_tokens,
     documents_over_time,
     entity_counts,
     kwic,
-    project_root,
     same_period,
 )
+from toolkit.runtime import project_root
 
 DOCS = [
     {"id": "a", "title": "Sanctions", "text": "Les sanctions contre la Russie pèsent sur l’Union européenne.",
@@ -29,8 +29,8 @@ DOCS = [
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    from toolkit.annotate import annotate_corpus
-    from toolkit.ingest import ingest
+    from toolkit.annotation.annotate import annotate_corpus
+    from toolkit.corpus.ingest import ingest
 
     d = tmp_path_factory.mktemp("explore")
     src = d / "docs.jsonl"

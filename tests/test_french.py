@@ -1,4 +1,4 @@
-"""French normalisation, tokenisation and sentence splitting (toolkit.french)."""
+"""French normalisation, tokenisation and sentence splitting (toolkit.annotation.tokenise)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.french import (
-    IGNORABLE_RE,
-    NORMALIZATION_STEPS,
-    explain,
-    normalize,
-    sentences,
-    tokenize,
-)
+from toolkit.annotation.normalise import IGNORABLE_RE, NORMALIZATION_STEPS, explain, normalize
+from toolkit.annotation.tokenise import sentences, tokenize
 
 from .conftest import ROOT, SEED_ID
 

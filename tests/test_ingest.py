@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from toolkit.cli import main
-from toolkit.documents import Corpus
+from toolkit.corpus.documents import Corpus
+from toolkit.corpus.ingest import corpus_info, ingest
 from toolkit.errors import InputError
-from toolkit.ingest import corpus_info, ingest
 
 from .conftest import CORPUS_DIR, SEED_ID
 
@@ -76,7 +76,7 @@ def test_interrupted_ingest_leaves_no_corpus(tmp_path):
     """A process killed mid-way leaves only a hidden temporary directory, never DIR."""
     src = write(tmp_path / "in.jsonl", ROWS * 1)
     code = (
-        "import os, toolkit.ingest as ti\n"
+        "import os, toolkit.corpus.ingest as ti\n"
         "orig = ti._Stats.add\n"
         "def add(self, doc):\n"
         "    orig(self, doc)\n"

@@ -6,9 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.documents import Document, Record
-from toolkit.errors import ConfigError
-from toolkit.sources.clean import (
+from toolkit.corpus.clean import (
     Cleaner,
     explain,
     fix_encoding,
@@ -16,6 +14,8 @@ from toolkit.sources.clean import (
     remove_boilerplate,
     strip_html,
 )
+from toolkit.corpus.documents import Document, Record
+from toolkit.errors import ConfigError
 
 
 @pytest.mark.parametrize(

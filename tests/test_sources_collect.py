@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from toolkit.cli import main
+from toolkit.corpus.sources.collect import ITEMS_FILE, ItemStore, collect_feeds, load_feeds
 from toolkit.errors import ConfigError, InputError
-from toolkit.sources.collect import ITEMS_FILE, ItemStore, collect_feeds, load_feeds
 
 DATA = Path(__file__).parent / "data" / "sources"
 
@@ -164,8 +164,8 @@ def test_local_feed_paths_are_relative_to_the_list(tmp_path):
 
 
 def test_ingest_reads_urls_once_and_counts_failures(server, tmp_path):
-    from toolkit.documents import Corpus
-    from toolkit.ingest import ingest
+    from toolkit.corpus.documents import Corpus
+    from toolkit.corpus.ingest import ingest
 
     base, routes = server
     sources = [f"{base}/rss.xml", f"{base}/festival", f"{base}/error.xml", str(DATA / "feed_atom.xml")]

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.documents import Document, Record
+from toolkit.corpus.dedup import Deduplicator, MinHasher, lsh_params, modify_text, similarity
+from toolkit.corpus.documents import Document, Record
 from toolkit.errors import ConfigError, InputError
-from toolkit.sources.dedup import Deduplicator, MinHasher, lsh_params, modify_text, similarity
 
 BASE = (
     "Le conseil municipal a voté jeudi soir la rénovation complète de la piscine intercommunale, "
@@ -146,7 +146,7 @@ def test_near_duplicates_planted_in_le_monde(lemonde_path):
     import gzip
     import json
 
-    from toolkit.sources.dedup import plant_duplicates
+    from toolkit.corpus.dedup import plant_duplicates
 
     docs = []
     with gzip.open(lemonde_path, "rt", encoding="utf-8") as f:

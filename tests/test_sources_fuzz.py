@@ -12,9 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.documents import ReadOptions, read_documents
+from toolkit.corpus.documents import ReadOptions
+from toolkit.corpus.ingest import ingest
+from toolkit.corpus.readers import read_documents
 from toolkit.errors import InputError
-from toolkit.ingest import ingest
 
 DATA = Path(__file__).parent / "data" / "sources"
 FIXTURES = sorted(p for p in DATA.iterdir() if p.is_file())
@@ -81,7 +82,7 @@ def test_zero_width_and_bidi_characters_are_removed(tmp_path_factory, fixture, c
         ingest([p], out, skip_bad=True, clean=["strip_html", "normalize"], progress=False)
     except InputError:
         return
-    from toolkit.documents import Corpus
+    from toolkit.corpus.documents import Corpus
 
     for doc in Corpus(out):
         assert not any(c in doc.text for c in INVISIBLE if c != "\u00ad")
@@ -94,7 +95,7 @@ def test_zero_width_and_bidi_characters_are_removed(tmp_path_factory, fixture, c
 def test_feed_dates_never_crash(date):
     from xml.sax.saxutils import escape
 
-    from toolkit.sources.rss import read_feed_bytes
+    from toolkit.corpus.sources.rss import read_feed_bytes
 
     xml = (f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>F</title>"
            f"<item><title>T</title><guid>g</guid><pubDate>{escape(date)}</pubDate>"
@@ -154,15 +155,15 @@ def test_duplicate_ids_across_sources(tmp_path):
 
 def test_a_crash_midway_leaves_no_corpus(tmp_path, monkeypatch):
     """An unexpected failure after some documents were read writes nothing that looks complete."""
-    import toolkit.documents as documents
+    import toolkit.corpus.registry as registry
 
     def exploding(path, opts):
-        from toolkit.documents import Document, Record
+        from toolkit.corpus.documents import Document, Record
 
         yield Record(document=Document(id="x1", text="Un."), path=str(path), line=1)
         raise RuntimeError("simulated crash")
 
-    monkeypatch.setitem(documents.READERS, ".boom", exploding)
+    monkeypatch.setitem(registry.READERS, ".boom", exploding)
     p = _write(tmp_path, "a.boom", b"x")
     with pytest.raises(RuntimeError):
         ingest([p], tmp_path / "c", skip_bad=True, progress=False)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from toolkit.cli import main
-from toolkit.documents import Corpus
+from toolkit.corpus.documents import Corpus
+from toolkit.corpus.ingest import ingest
 from toolkit.errors import InputError
-from toolkit.ingest import ingest
 
 DATA = Path(__file__).parent / "data" / "sources"
 
@@ -61,7 +61,7 @@ def test_mixed_folder_accounts_for_every_item(mixed, tmp_path):
 
 
 def _auto():
-    from toolkit.documents import ReadOptions
+    from toolkit.corpus.documents import ReadOptions
 
     return ReadOptions(encoding="auto")
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.documents import ReadOptions, read_documents, reader_for
+from toolkit.corpus.documents import ReadOptions
+from toolkit.corpus.readers import read_documents, reader_for
 from toolkit.errors import InputError
 
 DATA = Path(__file__).parent / "data" / "sources"
@@ -68,7 +69,7 @@ def test_europresse_article_without_body_is_a_bad_record():
     ],
 )  # fmt: skip
 def test_europresse_header_lines(header, expected):
-    from toolkit.sources.europresse import parse_header
+    from toolkit.corpus.sources.europresse import parse_header
 
     assert parse_header(header) == expected
 
@@ -168,7 +169,7 @@ def test_page_without_main_text_is_counted(tmp_path):
 
 
 def test_readers_registered_by_extension():
-    from toolkit.sources import read_feed_file, read_html
+    from toolkit.corpus.sources import read_feed_file, read_html
 
     assert reader_for(Path("a.xml")) is read_feed_file and reader_for(Path("b.atom")) is read_feed_file
     assert reader_for(Path("c.html")) is read_html and reader_for(Path("d.HTM")) is read_html

@@ -1,4 +1,4 @@
-"""Tests for toolkit.taggers: interface, French lemma rules, entities, UD dev-set scores."""
+"""Tests for toolkit.annotation.taggers: interface, French lemma rules, entities, UD dev-set scores."""
 
 from __future__ import annotations
 
@@ -12,14 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from toolkit.annotation.features import FAST_TAGSET
+from toolkit.annotation.lemmas import fallback_lemma, rule_lemma
+from toolkit.annotation.taggers import WordAnnotation, get_tagger
 from toolkit.errors import ConfigError
-from toolkit.taggers import (
-    FAST_TAGSET,
-    WordAnnotation,
-    fallback_lemma,
-    get_tagger,
-    rule_lemma,
-)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -206,7 +202,7 @@ def test_build_script_is_deterministic(tmp_path):
     assert mod.main(["--train", str(train), "--out", str(a), "--iterations", "3"]) == 0
     assert mod.main(["--train", str(train), "--out", str(b), "--iterations", "3"]) == 0
     assert a.read_bytes() == b.read_bytes()
-    from toolkit.taggers import FastTagger
+    from toolkit.annotation.taggers import FastTagger
 
     tiny = FastTagger(a)
     assert [x.lemma for x in tiny.tag([["Le", "chat", "dort", "."]])[0]] == [
@@ -248,7 +244,7 @@ def test_accurate_runs_on_given_words(accurate):
 def test_seed_article_through_the_pipeline(accurate):
     if not SEED.exists():
         pytest.skip(f"real-data test: {SEED} not found")
-    from toolkit.annotate import annotate_text
+    from toolkit.annotation.annotate import annotate_text
 
     doc = annotate_text(SEED.read_text(encoding="utf-8"), "accurate")
     words = [w for s in doc.words for t in s for w in t]
@@ -305,7 +301,7 @@ def _dev_files(tmp_path: Path, max_sentences: int | None = None) -> list[tuple[s
 @pytest.mark.slow
 @pytest.mark.shared_data
 def test_fast_dev_scores(tmp_path):
-    from toolkit.evaluate_annotation import evaluate_annotation
+    from toolkit.annotation.evaluation import evaluate_annotation
 
     for name, path in _dev_files(tmp_path):
         res = evaluate_annotation(path, "fast")
@@ -321,7 +317,7 @@ ACCURATE_CI_SENTENCES = 150
 @pytest.mark.slow
 @pytest.mark.shared_data
 def test_accurate_dev_scores_subset(tmp_path, accurate):
-    from toolkit.evaluate_annotation import evaluate_annotation
+    from toolkit.annotation.evaluation import evaluate_annotation
 
     t0 = time.perf_counter()
     for name, path in _dev_files(tmp_path, ACCURATE_CI_SENTENCES):
@@ -334,6 +330,6 @@ def test_accurate_dev_scores_subset(tmp_path, accurate):
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=12))
 def test_offset_features_match_the_training_features(word):
-    from toolkit.taggers import OFFSETS, offset_features, type_features
+    from toolkit.annotation.features import OFFSETS, offset_features, type_features
 
     assert offset_features(word) == [type_features(word, o) for o in OFFSETS]

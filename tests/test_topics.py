@@ -90,7 +90,7 @@ def test_pyldavis_accepts_a_topic_with_no_mass():
 
 @pytest.fixture(scope="module")
 def annotated(bundled_corpus_dir, tmp_path_factory) -> Path:
-    from toolkit.annotate import annotate_corpus
+    from toolkit.annotation.annotate import annotate_corpus
 
     d = tmp_path_factory.mktemp("topics") / "corpus"
     shutil.copytree(bundled_corpus_dir, d)

@@ -33,7 +33,7 @@ def _bench():
 
 @pytest.fixture(scope="module")
 def sample_run(lemonde_path, tmp_path_factory):
-    from toolkit.ingest import ingest
+    from toolkit.corpus.ingest import ingest
 
     root = tmp_path_factory.mktemp("lemonde-topics")
     with gzip.open(lemonde_path, "rt", encoding="utf-8") as f:
@@ -55,7 +55,7 @@ def sample_run(lemonde_path, tmp_path_factory):
 def test_default_pipeline_beats_the_tutorial_baselines(sample_run):
     from sklearn.metrics import normalized_mutual_info_score
 
-    from toolkit.evaluate import npmi_coherence, topic_diversity
+    from toolkit.topics.evaluation import npmi_coherence, topic_diversity
 
     bench = _bench()
     corpus, run = sample_run

@@ -175,3 +175,25 @@ def base_manifest(kind: str, **fields: Any) -> dict[str, Any]:
         "platform": {"machine": platform.machine(), "system": platform.system(), "cpus": os.cpu_count()},
         **fields,
     }
+
+
+def project_root() -> Path:
+    """The repository root: ``$FNT_ROOT``, else the checkout holding this package, else cwd.
+
+    Notebooks use it to find ``experiments/`` and ``corpus/`` without ``sys.path`` or
+    ``Path("..")`` tricks.
+    """
+    env = os.environ.get("FNT_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path(__file__).resolve().parent
+    for p in (here, *here.parents):
+        if (p / "pyproject.toml").is_file() and (p / "experiments").is_dir():
+            return p
+    return Path.cwd()
+
+
+def shared_data() -> Path:
+    """``$FNT_SHARED_DATA``, else ``<project root>/../shared/data`` (may not exist)."""
+    env = os.environ.get("FNT_SHARED_DATA")
+    return Path(env) if env else project_root().parent / "shared" / "data"

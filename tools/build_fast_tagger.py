@@ -37,7 +37,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from toolkit.taggers import (  # noqa: E402
+from toolkit.annotation.features import (  # noqa: E402
     FAST_TAGSET,
     dynamic_features,
     static_features,
@@ -54,7 +54,7 @@ ARTIFACT_VERSION = "1"
 
 def read_conllu_words(path: Path) -> list[list[tuple[str, str, str, str]]]:
     """Read syntactic words ``(form, lemma, upos, feats)`` per sentence (ranges skipped)."""
-    from toolkit.conllu import read_conllu
+    from toolkit.annotation.conllu import read_conllu
 
     return [
         [(row[1].replace("\u2019", "'"), row[2], row[3], row[5]) for row in sent.words()]

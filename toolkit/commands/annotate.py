@@ -9,11 +9,11 @@ from pathlib import Path
 
 from toolkit.errors import ToolkitError
 
-log = logging.getLogger("toolkit.annotate")
+log = logging.getLogger("toolkit.annotation.annotate")
 
 
 def _iramuteq_text(text: str) -> str:
-    from toolkit.french import normalize
+    from toolkit.annotation.normalise import normalize
 
     # '*' introduces variables in IRaMuTeQ; keep it out of the text
     return normalize(text).replace("*", " ").strip()
@@ -34,13 +34,13 @@ def _write_output(lines, out: str | None) -> None:
 
 
 def _annotate_text_file(args: argparse.Namespace) -> int:
-    from toolkit.annotate import (
+    from toolkit.annotation.annotate import (
         annotate_documents,
         read_text_file,
         resolve_tagger,
         to_conllu_lines,
     )
-    from toolkit.conllu import iramuteq_header
+    from toolkit.annotation.conllu import iramuteq_header
 
     text = read_text_file(args.input, encoding=args.encoding)
     doc_id = "stdin" if args.input == "-" else Path(args.input).stem
@@ -68,9 +68,9 @@ def _annotate_text_file(args: argparse.Namespace) -> int:
 
 
 def _corpus_iramuteq(corpus_dir: Path, out: str | None) -> int:
-    from toolkit.annotate import _check_corpus
-    from toolkit.conllu import iramuteq_header
-    from toolkit.documents import Corpus
+    from toolkit.annotation.annotate import _check_corpus
+    from toolkit.annotation.conllu import iramuteq_header
+    from toolkit.corpus.documents import Corpus
 
     _check_corpus(corpus_dir)
 
@@ -86,7 +86,7 @@ def _corpus_iramuteq(corpus_dir: Path, out: str | None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolkit.annotate import annotate_corpus
+    from toolkit.annotation.annotate import annotate_corpus
 
     path = Path(args.input)
     if args.input != "-" and path.is_dir():

@@ -22,7 +22,7 @@ def _print_report(report: dict, out: str) -> None:
 
 
 def run_rss(args: argparse.Namespace) -> int:
-    from toolkit.sources.collect import collect_feeds, load_feeds
+    from toolkit.corpus.sources.collect import collect_feeds, load_feeds
 
     feeds, options = load_feeds(args.feeds)
     report = collect_feeds(
@@ -38,7 +38,7 @@ def run_rss(args: argparse.Namespace) -> int:
 def run_pages(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from toolkit.sources.collect import collect_pages
+    from toolkit.corpus.sources.collect import collect_pages
 
     try:
         lines = Path(args.urls).read_text(encoding="utf-8").splitlines()

@@ -37,10 +37,10 @@ def _ensure_tokens(corpus_dir: Path) -> None:
     if (corpus_dir / "tokens.parquet").is_file():
         return
     try:
-        from toolkit.annotate import annotate_corpus
+        from toolkit.annotation.annotate import annotate_corpus
     except ImportError as exc:  # pragma: no cover - depends on installation state
         raise NotInstalledError(
-            "the corpus has no token table and toolkit.annotate is not available to make one"
+            "the corpus has no token table and toolkit.annotation.annotate is not available to make one"
         ) from exc
     log.info("%s has no token table: annotating it first (fast mode)", corpus_dir)
     annotate_corpus(corpus_dir, mode="fast")
@@ -48,7 +48,7 @@ def _ensure_tokens(corpus_dir: Path) -> None:
 
 def run_train(args: argparse.Namespace) -> int:
     _quiet_gensim(args)
-    from toolkit.embeddings import make_model
+    from toolkit.embeddings.models import make_model
 
     corpus_dir = Path(args.corpus)
     tokens = {"unit": args.unit, "phrases": not args.no_phrases, "merge_entities": not args.no_entities}
@@ -97,7 +97,7 @@ def _frame_to_records(df) -> list[dict]:
 
 def run_neighbours(args: argparse.Namespace) -> int:
     _quiet_gensim(args)
-    from toolkit.embeddings import load_model
+    from toolkit.embeddings.models import load_model
 
     model = load_model(args.model)
     df = model.neighbours(args.word, topn=args.topn, min_count=args.min_count)
@@ -116,14 +116,14 @@ def _metadata_for(model):
     corpus_dir = model.training_.get("corpus_dir")
     if not corpus_dir or not (Path(corpus_dir) / "documents.parquet").is_file():
         return None
-    from toolkit.documents import Corpus
+    from toolkit.corpus.documents import Corpus
 
     return Corpus(corpus_dir).metadata_frame()
 
 
 def run_similar_docs(args: argparse.Namespace) -> int:
     _quiet_gensim(args)
-    from toolkit.embeddings import load_model
+    from toolkit.embeddings.models import load_model
 
     model = load_model(args.model)
     df = model.similar_documents(args.doc_id, topn=args.topn, metadata=_metadata_for(model))

@@ -12,7 +12,7 @@ import json
 
 
 def run_annotation(args: argparse.Namespace) -> int:
-    from toolkit.evaluate_annotation import evaluate_annotation, format_table
+    from toolkit.annotation.evaluation import evaluate_annotation, format_table
 
     result = evaluate_annotation(args.gold, args.mode, tokenize_only=args.tokenize_only)
     if args.json:

@@ -7,7 +7,7 @@ import json
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolkit.ingest import corpus_info, format_info
+    from toolkit.corpus.ingest import corpus_info, format_info
 
     info = corpus_info(args.corpus)
     if args.json:

@@ -8,7 +8,7 @@ from toolkit.errors import InputError
 
 
 def _parse_mapping(items: list[str]) -> dict[str, str]:
-    from toolkit.documents import FIELDS
+    from toolkit.corpus.documents import FIELDS
 
     mapping = {}
     for item in items:
@@ -20,14 +20,14 @@ def _parse_mapping(items: list[str]) -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from toolkit.documents import ReadOptions
-    from toolkit.ingest import corpus_info, format_info, ingest
+    from toolkit.corpus.documents import ReadOptions
+    from toolkit.corpus.ingest import corpus_info, format_info, ingest
 
     options = ReadOptions(encoding=args.encoding, mapping=_parse_mapping(args.map), extra=args.extra)
     clean = None
     steps = [s for s in (args.clean or "").split(",") if s and s != "none"]
     if steps or args.lang or args.min_length:
-        from toolkit.sources.clean import Cleaner
+        from toolkit.corpus.clean import Cleaner
 
         clean = Cleaner(steps, language=args.lang, min_length=args.min_length)
     manifest = ingest(

@@ -61,11 +61,11 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_select(args: argparse.Namespace) -> int:
-    from toolkit.documents import Corpus
+    from toolkit.corpus.documents import Corpus
     from toolkit.runtime import atomic_directory, base_manifest, write_json
     from toolkit.topics.pipeline import ensure_tokens
     from toolkit.topics.select import plot_selection, recommend, select_k
-    from toolkit.vocabulary import build_bow
+    from toolkit.vocabulary.bow import build_bow
 
     cfg = _config(args)
     ensure_tokens(args.corpus, progress=not args.no_progress)

@@ -22,7 +22,6 @@ from toolkit._lazy import lazy_exports
 
 _EXPORTS = {
     "ReportData": "toolkit.report.data",
-    "collect": "toolkit.report.collect",
     "render_html": "toolkit.report.html",
     "render_markdown": "toolkit.report.markdown",
     "write_tables": "toolkit.report.tables",

@@ -72,7 +72,7 @@ def _prevalence(output: Any, corpus_dir: Path | None, by: str, period: str, what
     if corpus_dir is None:
         return None
     from toolkit.errors import ToolkitError
-    from toolkit.topics import topic_prevalence as prevalence
+    from toolkit.topics.prevalence import topic_prevalence as prevalence
 
     key = period if by == "period" else by
     try:
@@ -100,13 +100,13 @@ def collect(run_dir: str | Path, manifest: dict[str, Any] | None = None) -> Repo
     import numpy as np
     import pandas as pd
 
-    from toolkit.topics import load_output
     from toolkit.topics.describe import (
         describe_topics,
         relevance,
         relevant_terms,
         representative_documents,
     )
+    from toolkit.topics.io import load_output
 
     run_dir = Path(run_dir)
     if not (run_dir / "model").is_dir():
@@ -126,8 +126,8 @@ def collect(run_dir: str | Path, manifest: dict[str, Any] | None = None) -> Repo
     meta = None
     corpus: dict[str, Any] = {}
     if corpus_dir is not None:
-        from toolkit.documents import Corpus
-        from toolkit.ingest import corpus_info
+        from toolkit.corpus.documents import Corpus
+        from toolkit.corpus.ingest import corpus_info
 
         corpus = corpus_info(corpus_dir)
         meta = Corpus(corpus_dir).metadata_frame()

@@ -1,4 +1,10 @@
-"""Topic models: one estimator interface, one output type.
+"""Stages 5–6, models and evaluation: topic models with one estimator interface, one output type.
+
+Takes the bag of words (:class:`toolkit.vocabulary.BagOfWords`); gives a
+:class:`TopicModelOutput` (topic–term, document–topic, vocabulary, term frequencies, document
+lengths), saved as ``model/`` with ``topics.json`` and ``document_topics.csv``. Evaluation
+(:mod:`toolkit.topics.evaluation`: coherence, diversity, stability, agreement with labels), k
+selection, seeded themes, labels and prevalence read only that output.
 
 Backends (:mod:`toolkit.topics.models`): gensim LDA (default, repeatable), gensim LdaMulticore
 (opt-in, not repeatable), scikit-learn LDA and NMF, tomotopy LDA (optional). Every fitted model

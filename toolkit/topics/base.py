@@ -191,7 +191,7 @@ class TopicModel:
         """(csr matrix (n_documents, n_terms), vocabulary or None, doc ids or None)."""
         import scipy.sparse as sp
 
-        from toolkit.vocabulary import BagOfWords
+        from toolkit.vocabulary.bow import BagOfWords
 
         if isinstance(X, BagOfWords):
             return X.matrix.tocsr(), X.vocabulary, list(X.doc_ids)

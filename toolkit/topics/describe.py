@@ -90,7 +90,7 @@ def representative_documents(output, corpus_dir: str | Path | None = None, topic
             rows.append({"topic": t, "rank": r, "doc_id": output.doc_ids[i], "share": round(float(output.doc_topic[i, t]), 4)})
     df = pd.DataFrame(rows, columns=["topic", "rank", "doc_id", "share"])
     if corpus_dir is not None and len(df):
-        from toolkit.documents import Corpus
+        from toolkit.corpus.documents import Corpus
 
         meta = Corpus(corpus_dir).metadata_frame()[["id", "title", "date", "source"]]
         df = df.merge(meta.rename(columns={"id": "doc_id"}), on="doc_id", how="left")

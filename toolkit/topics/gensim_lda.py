@@ -136,7 +136,7 @@ class GensimLDA(TopicModel):
         from gensim.corpora import Dictionary
         from gensim.models import LdaModel, LdaMulticore
 
-        from toolkit.vocabulary import GensimBow
+        from toolkit.vocabulary.bow import GensimBow
 
         m, vocab, ids = self._as_matrix(X)
         self._check_input(m, self.n_topics)
@@ -219,7 +219,7 @@ class GensimLDA(TopicModel):
 
     def _infer(self, m) -> np.ndarray:
         """Document-topic shares by variational inference, deterministic (seeded)."""
-        from toolkit.vocabulary import GensimBow
+        from toolkit.vocabulary.bow import GensimBow
 
         model = self.model_
         saved = model.random_state

@@ -115,7 +115,7 @@ def load_model(directory: str | Path):
 
 def load_bow(directory: str | Path):
     """The bag of words saved with a run."""
-    from toolkit.vocabulary import BagOfWords
+    from toolkit.vocabulary.bow import BagOfWords
 
     return BagOfWords.load(Path(directory) / "bow")
 

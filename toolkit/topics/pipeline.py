@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import ConfigError, ModelError
-from toolkit.vocabulary import VocabularyConfig
+from toolkit.vocabulary.config import VocabularyConfig
 
 log = logging.getLogger(__name__)
 
@@ -104,13 +104,13 @@ class TopicsConfig:
 
 def ensure_tokens(corpus_dir: str | Path, progress: bool = False) -> Path:
     """Annotate the corpus (default fast mode) when it has no token table yet."""
-    from toolkit.documents import Corpus
-    from toolkit.vocabulary import tokens_path
+    from toolkit.annotation.table import tokens_path
+    from toolkit.corpus.documents import Corpus
 
     corpus = Corpus(corpus_dir)
     path = tokens_path(corpus.directory)
     if not path.is_file():
-        from toolkit.annotate import annotate_corpus
+        from toolkit.annotation.annotate import annotate_corpus
 
         log.info("%s has no token table: annotating it (fast mode) first", corpus.directory)
         annotate_corpus(corpus.directory, mode="fast", progress=progress)
@@ -139,7 +139,7 @@ def train_topics(
         write_json,
     )
     from toolkit.topics.io import manifest_fields, write_output
-    from toolkit.vocabulary import build_bow
+    from toolkit.vocabulary.bow import build_bow
 
     t0 = time.perf_counter()
     tokens = ensure_tokens(corpus_dir, progress=progress)

@@ -29,7 +29,7 @@ def _metadata(corpus: Any):
         if "doc_id" not in meta.columns and "id" in meta.columns:
             meta = meta.rename(columns={"id": "doc_id"})
         return meta
-    from toolkit.documents import Corpus
+    from toolkit.corpus.documents import Corpus
 
     return Corpus(Path(corpus)).metadata_frame().rename(columns={"id": "doc_id"})
 

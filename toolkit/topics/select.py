@@ -32,7 +32,7 @@ def _split(n: int, seed: int, heldout: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _subset(bow, rows: np.ndarray):
-    from toolkit.vocabulary import BagOfWords
+    from toolkit.vocabulary.bow import BagOfWords
 
     return BagOfWords(bow.dictionary, bow.matrix[rows], [bow.doc_ids[i] for i in rows], bow.config, dict(bow.stats))
 
@@ -80,7 +80,7 @@ def select_k(
 
     import pandas as pd
 
-    from toolkit.evaluate import (
+    from toolkit.topics.evaluation import (
         ReferenceCorpus,
         cv_coherence,
         heldout_perplexity,

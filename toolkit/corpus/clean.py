@@ -8,7 +8,7 @@ of each step on one text, which makes bug reports easy.
 
 Examples
 --------
->>> from toolkit.sources.clean import explain
+>>> from toolkit.corpus.clean import explain
 >>> explain("Le gouvernement a dÃ©cidÃ©\\u200b  de rÃ©agir.", ["fix_encoding", "normalize"])[-1]
 ('normalize', 'Le gouvernement a décidé de réagir.')
 """
@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from toolkit.documents import BadRecord, Document, Record
+from toolkit.corpus.documents import BadRecord, Document, Record
 from toolkit.errors import ConfigError
 
 log = logging.getLogger(__name__)

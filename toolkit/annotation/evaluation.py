@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.conllu import ConlluSentence, parse_conllu, read_conllu, reconstruct_text
+from toolkit.annotation.conllu import ConlluSentence, parse_conllu, read_conllu, reconstruct_text
 from toolkit.errors import InputError
 
 __all__ = ["Score", "UDDocument", "load_ud", "score_conllu", "evaluate_annotation"]
@@ -240,7 +240,7 @@ class _Untagged:
     version = "none"
 
     def tag(self, sentences):
-        from toolkit.taggers import WordAnnotation
+        from toolkit.annotation.taggers import WordAnnotation
 
         blank = WordAnnotation("_", "_", "_", "", "O")
         return [[blank] * len(s) for s in sentences]
@@ -271,13 +271,13 @@ def evaluate_annotation(
         ``tokens_f1, words_f1, sentences_f1, upos_f1, lemma_f1`` (percentages),
         ``tokens_per_second`` (tokenisation + tagging + CoNLL-U writing), plus counts.
     """
-    from toolkit.annotate import annotate_text, to_conllu_lines
+    from toolkit.annotation.annotate import annotate_text, to_conllu_lines
 
     gold = read_conllu(gold_path)
     if not gold:
         raise InputError("no sentences in the gold file", path=str(gold_path))
     text = reconstruct_text(gold)
-    from toolkit.annotate import resolve_tagger
+    from toolkit.annotation.annotate import resolve_tagger
 
     tagger = _Untagged() if tokenize_only else resolve_tagger(mode, tagger)
     tagger.tag([["Bonjour", "."]])  # load lazily-initialised models before timing

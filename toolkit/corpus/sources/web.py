@@ -5,7 +5,7 @@ Reads saved ``.html`` files or fetched pages. Menus, cookie banners, share butto
 
 Examples
 --------
->>> from toolkit.sources.web import extract_page
+>>> from toolkit.corpus.sources.web import extract_page
 >>> page = extract_page(open("tests/data/sources/page.html", encoding="utf-8").read())  # doctest: +SKIP
 >>> page["title"], page["date"]                                                          # doctest: +SKIP
 ('Le Parlement adopte la loi sur l’eau', '2024-10-01')
@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from toolkit.documents import BadRecord, ReadOptions, Record, _build_document, decode_bytes
+from toolkit.corpus.clean import normalize, remove_boilerplate, strip_html
+from toolkit.corpus.documents import BadRecord, ReadOptions, Record, _build_document, decode_bytes
 from toolkit.errors import InputError
-from toolkit.sources.clean import normalize, remove_boilerplate, strip_html
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def page_record(html: str, path: str, url: str | None = None, doc_id: str | None
     meta["extractor"] = page["extractor"]
     meta.update(extra or {})
     date = page.get("date")
-    from toolkit.documents import parse_date
+    from toolkit.corpus.documents import parse_date
 
     try:
         raw["date"] = parse_date(date)
@@ -160,7 +160,7 @@ def read_web_page(path: Path, text: str) -> Iterator[Record]:
 
 def fetch_page(url: str, timeout: float = 20.0, user_agent: str | None = None) -> str:
     """Download a page and decode it; raise InputError on HTTP errors and timeouts."""
-    from toolkit.sources.collect import http_get
+    from toolkit.corpus.sources.http import http_get
 
     data, headers = http_get(url, timeout=timeout, user_agent=user_agent)
     m = re.search(r"charset=([\w.:-]+)", headers.get("Content-Type", "") or "")

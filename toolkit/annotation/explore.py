@@ -6,7 +6,7 @@ bundled corpus.
 
 Examples
 --------
->>> from toolkit.explore import kwic
+>>> from toolkit.annotation.explore import kwic
 >>> kwic("runs/demo/corpus", "coopération", window=5).head(3)    # doctest: +SKIP
                      doc_id                       left      keyword            right
 0  seed-000-4aed66ba79373d17  davantage la            coopération  avec la Russie .
@@ -14,40 +14,15 @@ Examples
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from toolkit.errors import ConfigError, InputError
 
-SEED_ID = "seed-000-4aed66ba79373d17"
-
-
-def project_root() -> Path:
-    """The repository root: ``$FNT_ROOT``, else the checkout holding this package, else cwd.
-
-    Notebooks use it to find ``experiments/`` and ``corpus/`` without ``sys.path`` or
-    ``Path("..")`` tricks.
-    """
-    env = os.environ.get("FNT_ROOT")
-    if env:
-        return Path(env).resolve()
-    here = Path(__file__).resolve().parent
-    for p in (here, *here.parents):
-        if (p / "pyproject.toml").is_file() and (p / "experiments").is_dir():
-            return p
-    return Path.cwd()
-
-
-def shared_data() -> Path:
-    """``$FNT_SHARED_DATA``, else ``<project root>/../shared/data`` (may not exist)."""
-    env = os.environ.get("FNT_SHARED_DATA")
-    return Path(env) if env else project_root().parent / "shared" / "data"
-
 
 def _tokens(corpus_dir: str | Path) -> Path:
-    from toolkit.vocabulary import require_tokens
+    from toolkit.annotation.table import require_tokens
 
     return require_tokens(corpus_dir)
 
@@ -79,7 +54,7 @@ def _texts(corpus_dir: str | Path, ids: set[str]) -> dict[str, str]:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from toolkit.documents import Corpus, Document
+    from toolkit.corpus.documents import Corpus, Document
 
     table = pq.read_table(Corpus(corpus_dir).path, filters=pc.field("id").isin(sorted(ids)))
     return {row["id"]: Document.from_row(row).full_text for row in table.to_pylist()}
@@ -216,7 +191,7 @@ def documents_over_time(corpus_dir: str | Path, period: str = "month", by: str |
     pandas.DataFrame
         Columns ``period, [by], documents``; documents without a date are left out.
     """
-    from toolkit.documents import Corpus
+    from toolkit.corpus.documents import Corpus
 
     freq = {"day": 10, "month": 7, "year": 4}
     if period not in freq:
@@ -257,7 +232,7 @@ def same_period(corpus_dir: str | Path, doc_id: str, days: int = 7, same_section
     """
     import pandas as pd
 
-    from toolkit.documents import Corpus
+    from toolkit.corpus.documents import Corpus
 
     meta = Corpus(corpus_dir).metadata_frame()
     row = meta[meta["id"] == doc_id]

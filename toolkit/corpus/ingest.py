@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from toolkit.documents import (
+from toolkit.corpus.documents import (
     DOCUMENTS_FILE,
     MANIFEST_FILE,
     BadRecord,
@@ -132,12 +132,12 @@ def _detect_encoding(path: Path, requested: str) -> str:
         pass
     except (OSError, EOFError):
         return requested
-    from toolkit.documents import decode_bytes
+    from toolkit.corpus.documents import decode_bytes
 
     with opener(path, "rb") as f:
         data = f.read()
     if path.suffix.lower() in (".html", ".htm"):
-        from toolkit.sources.web import decode_html
+        from toolkit.corpus.sources.web import decode_html
 
         return decode_html(data, path, "auto")[1]
     return decode_bytes(data, path, "auto")[1]
@@ -157,9 +157,9 @@ def _read_safely(
     Records already read from that file are kept; other files go on. Without ``skip_bad`` the
     first problem is raised (and the corpus directory is not written).
     """
-    from toolkit.documents import iter_input_files, reader_for
+    from toolkit.corpus.readers import iter_input_files, reader_for
+    from toolkit.corpus.sources import is_url, read_url
     from toolkit.errors import ToolkitError
-    from toolkit.sources import is_url, read_url
 
     def inputs():
         for source in sources:
@@ -182,7 +182,7 @@ def _read_safely(
             continue
         reader = reader_for(path)
         if reader is None:
-            from toolkit.documents import READERS
+            from toolkit.corpus.registry import READERS
 
             raise InputError(f"unsupported file type; supported: {', '.join(sorted(READERS))}",
                              path=str(path))  # fmt: skip
@@ -238,16 +238,16 @@ def ingest(
     skip_bad : bool
         Skip bad records (invalid JSON, missing/empty text, bad date, duplicate id…) and count
         them in the manifest, instead of stopping at the first one. Source items that hold no
-        content (:data:`toolkit.sources.CONTENT_MISSING`: a Europresse article without text, a
+        content (:data:`toolkit.corpus.sources.CONTENT_MISSING`: a Europresse article without text, a
         page without main text…) are always counted as skipped, never an error.
     dedup : {"none", "exact", "near"}
-        Remove duplicate texts (see :mod:`toolkit.sources.dedup` for ``near``).
+        Remove duplicate texts (see :mod:`toolkit.corpus.dedup` for ``near``).
     force : bool
         Replace ``out`` if it exists.
     progress : bool
         Show a progress bar.
     clean : Cleaner or sequence of str, optional
-        Cleaning steps (:class:`toolkit.sources.clean.Cleaner`, or step names such as
+        Cleaning steps (:class:`toolkit.corpus.clean.Cleaner`, or step names such as
         ``["fix_encoding", "strip_html", "normalize"]``); None cleans nothing. What each step
         changed or dropped is counted under ``cleaning`` in the manifest; dropped documents
         (wrong language, too short) are filtered, not errors.
@@ -292,7 +292,7 @@ def ingest(
     def make_cleaner():
         if clean is None:
             return None
-        from toolkit.sources.clean import Cleaner
+        from toolkit.corpus.clean import Cleaner
 
         if isinstance(clean, Cleaner):
             return Cleaner(clean.steps, language=clean.language,
@@ -309,7 +309,7 @@ def ingest(
 
     dedup_step = None
     if dedup != "none":
-        from toolkit.sources.dedup import Deduplicator
+        from toolkit.corpus.dedup import Deduplicator
 
         dedup_step = Deduplicator(method=dedup, threshold=dedup_threshold, keep=keep)
         if keep != "first":
@@ -318,7 +318,7 @@ def ingest(
     records, cleaner = stream(track=True)
     if dedup_step is not None:
         records = dedup_step.filter(records)
-    from toolkit.sources import CONTENT_MISSING
+    from toolkit.corpus.sources import CONTENT_MISSING
 
     filter_reasons = {"wrong_language", "too_short", "empty_after_cleaning"}
     filtered: Counter[str] = Counter()

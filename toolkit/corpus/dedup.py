@@ -25,7 +25,7 @@ The two last need a first pass (:meth:`Deduplicator.fit`) over the same records,
 
 Examples
 --------
->>> from toolkit.documents import Document, Record
+>>> from toolkit.corpus.documents import Document, Record
 >>> recs = [Record(document=Document(id=str(i), text=t)) for i, t in
 ...         enumerate(["Le chat dort.", "le chat  dort", "Autre chose."])]
 >>> d = Deduplicator(method="exact")
@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from toolkit.documents import BadRecord, Record
+from toolkit.corpus.documents import BadRecord, Record
 from toolkit.errors import ConfigError, InputError
 
 log = logging.getLogger(__name__)

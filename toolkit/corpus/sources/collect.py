@@ -41,15 +41,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from toolkit.corpus.sources.http import DEFAULT_USER_AGENT, http_get
 from toolkit.errors import ConfigError, InputError
 
 log = logging.getLogger(__name__)
 
 ITEMS_FILE = "items.jsonl"
 LOG_FILE = "collect_log.jsonl"
-DEFAULT_USER_AGENT = "fnt-collect/0.1 (French News Toolkit; research use)"
-#: Responses larger than this are refused.
-MAX_RESPONSE_BYTES = 50 * 2**20
 _TOP_KEYS = {"timeout", "fetch_full", "user_agent", "feeds"}
 _FEED_KEYS = {"name", "url", "fetch_full"}
 
@@ -91,45 +89,6 @@ def load_feeds(path: str | Path) -> tuple[list[FeedSpec], dict[str, Any]]:
         raise ConfigError(f"{path}: no feeds; add [[feeds]] tables with name and url")
     options = {"timeout": float(cfg.get("timeout", 20)), "user_agent": cfg.get("user_agent", DEFAULT_USER_AGENT)}
     return feeds, options
-
-
-def http_get(url: str, timeout: float = 20.0, user_agent: str | None = None) -> tuple[bytes, dict[str, str]]:
-    """GET ``url`` (http, https, file, or a local path): ``(body, headers)``.
-
-    Raises
-    ------
-    InputError
-        With a one-line reason: HTTP status, timeout, refused connection, too large.
-    """
-    import urllib.error
-    import urllib.request
-
-    if "://" not in url or url.startswith("file://"):
-        p = Path(url[7:] if url.startswith("file://") else url)
-        try:
-            return p.read_bytes(), {}
-        except OSError as exc:
-            raise InputError(f"cannot read ({exc.strerror})", path=str(p)) from None
-    req = urllib.request.Request(url, headers={"User-Agent": user_agent or DEFAULT_USER_AGENT,
-                                               "Accept-Encoding": "identity"})  # fmt: skip
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            data = resp.read(MAX_RESPONSE_BYTES + 1)
-            headers = dict(resp.headers.items())
-    except urllib.error.HTTPError as exc:
-        raise InputError(f"HTTP {exc.code} {exc.reason}", path=url) from None
-    except TimeoutError:
-        raise InputError(f"timed out after {timeout:g} s", path=url) from None
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, TimeoutError):
-            raise InputError(f"timed out after {timeout:g} s", path=url) from None
-        raise InputError(f"cannot connect ({reason})", path=url) from None
-    except (OSError, ValueError) as exc:
-        raise InputError(f"request failed ({type(exc).__name__}: {exc})", path=url) from None
-    if len(data) > MAX_RESPONSE_BYTES:
-        raise InputError(f"response larger than {MAX_RESPONSE_BYTES // 2**20} MiB", path=url)
-    return data, headers
 
 
 def _slug(name: str) -> str:
@@ -205,7 +164,7 @@ def _row_from_record(rec, feed: FeedSpec, fetched_at: str) -> dict[str, Any] | N
 
 
 def _fetch_full(row: dict[str, Any], timeout: float, user_agent: str) -> None:
-    from toolkit.sources.web import decode_html, extract_page
+    from toolkit.corpus.sources.web import decode_html, extract_page
 
     url = row.get("url")
     if not url:
@@ -254,7 +213,7 @@ def collect_feeds(
         The run report: per feed ``status`` (``ok``/``error``), ``items``, ``new``, ``error``;
         totals; also appended to ``out/collect_log.jsonl``.
     """
-    from toolkit.sources.rss import read_feed_bytes
+    from toolkit.corpus.sources.rss import read_feed_bytes
 
     started = time.perf_counter()
     store = ItemStore(out)
@@ -302,7 +261,7 @@ def collect_pages(
     urls: list[str], out: str | Path, *, timeout: float = 20.0, user_agent: str = DEFAULT_USER_AGENT
 ) -> dict[str, Any]:
     """Fetch web pages once each (by URL) and append their main text to ``out/items.jsonl``."""
-    from toolkit.sources.web import decode_html, page_record
+    from toolkit.corpus.sources.web import decode_html, page_record
 
     started = time.perf_counter()
     store = ItemStore(out)

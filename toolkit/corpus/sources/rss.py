@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from toolkit.documents import BadRecord, ReadOptions, Record, _build_document, parse_date
+from toolkit.corpus.clean import normalize, remove_boilerplate, strip_html
+from toolkit.corpus.documents import BadRecord, ReadOptions, Record, _build_document, parse_date
 from toolkit.errors import InputError
-from toolkit.sources.clean import normalize, remove_boilerplate, strip_html
 
 log = logging.getLogger(__name__)
 

@@ -1,19 +1,19 @@
 """Real-world sources: RSS/Atom feeds, web pages, Europresse exports; cleaning, deduplication
 and live collection.
 
-Importing this package registers readers with :data:`toolkit.documents.READERS`
-(``toolkit.documents`` imports it lazily), so ``fnt ingest`` reads, besides JSONL/CSV/Parquet/
+Importing this package registers readers with :data:`toolkit.corpus.registry.READERS`
+(:mod:`toolkit.corpus.readers` imports it), so ``fnt ingest`` reads, besides JSONL/CSV/Parquet/
 text files:
 
 * ``.xml``, ``.rss``, ``.atom``: RSS or Atom feeds, one document per item;
 * ``.html``, ``.htm``: Europresse exports (recognised by their markup; one document per
   article), RSS saved with an ``.html`` name, or web pages (one document per page);
 * ``http(s)://`` URLs given to ``fnt ingest``: a feed or a web page, fetched once
-  (:func:`read_url`); ``fnt collect`` polls feeds over time (:mod:`~toolkit.sources.collect`).
+  (:func:`read_url`); ``fnt collect`` polls feeds over time (:mod:`~toolkit.corpus.sources.collect`).
 
-Modules: :mod:`~toolkit.sources.rss`, :mod:`~toolkit.sources.web`,
-:mod:`~toolkit.sources.europresse`, :mod:`~toolkit.sources.clean`,
-:mod:`~toolkit.sources.dedup`, :mod:`~toolkit.sources.collect`.
+Modules: :mod:`~toolkit.corpus.sources.rss`, :mod:`~toolkit.corpus.sources.web`,
+:mod:`~toolkit.corpus.sources.europresse`, :mod:`~toolkit.corpus.clean`,
+:mod:`~toolkit.corpus.dedup`, :mod:`~toolkit.corpus.sources.collect`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from toolkit.documents import BadRecord, ReadOptions, Record, register_reader
+from toolkit.corpus.documents import BadRecord, ReadOptions, Record
+from toolkit.corpus.registry import register_reader
 
 #: Reasons for which real-world sources hold no content (an export's article without its text,
 #: a page that is only navigation, an empty feed item or file, a page too large to parse).
@@ -33,10 +34,10 @@ CONTENT_MISSING = frozenset({"no_body", "no_main_text", "empty_item", "empty_fil
 def read_html(path: Path, opts: ReadOptions | None = None) -> Iterator[Record]:
     """Reader for ``.html``/``.htm``: a Europresse export, a feed, or a web page.
 
-    Files larger than :data:`toolkit.sources.web.MAX_PAGE_BYTES` are skipped (``too_large``)
+    Files larger than :data:`toolkit.corpus.sources.web.MAX_PAGE_BYTES` are skipped (``too_large``)
     unless they are Europresse exports (which hold many articles).
     """
-    from toolkit.sources import europresse, rss, web
+    from toolkit.corpus.sources import europresse, rss, web
 
     data = path.read_bytes()
     if len(data) < 4096 and not data.strip():
@@ -60,7 +61,7 @@ def read_html(path: Path, opts: ReadOptions | None = None) -> Iterator[Record]:
 
 def read_feed_file(path: Path, opts: ReadOptions | None = None) -> Iterator[Record]:
     """Reader for ``.xml``/``.rss``/``.atom`` files."""
-    from toolkit.sources import rss
+    from toolkit.corpus.sources import rss
 
     data = path.read_bytes()
     if len(data) < 4096 and not data.strip():
@@ -81,11 +82,11 @@ def read_url(url: str, opts: ReadOptions | None = None, *, timeout: float = 30.0
     ``cache`` (url → bytes) lets a second reading pass reuse the download. Network failures
     (HTTP errors, timeouts) raise InputError naming the URL.
     """
-    from toolkit.sources import collect, rss, web
+    from toolkit.corpus.sources import http, rss, web
 
     data = cache.get(url) if cache is not None else None
     if data is None:
-        data, _ = collect.http_get(url, timeout=timeout)
+        data, _ = http.http_get(url, timeout=timeout)
         if cache is not None:
             cache[url] = data
     head = data[:4096]

@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from toolkit.documents import BadRecord, ReadOptions, Record, _build_document, parse_date
-from toolkit.sources.clean import normalize
+from toolkit.corpus.clean import normalize
+from toolkit.corpus.documents import BadRecord, ReadOptions, Record, _build_document, parse_date
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 """Annotate French text and corpora: tokens, lemmas, parts of speech, entities.
 
 One code path serves a string, a file and a corpus directory: documents are tokenised by
-:mod:`toolkit.french` (sentences, surface tokens, syntactic words), tagged by a backend from
-:mod:`toolkit.taggers` (``get_tagger(mode)``, called once per process) and turned into either
+:mod:`toolkit.annotation.tokenise` (sentences, surface tokens, syntactic words), tagged by a backend from
+:mod:`toolkit.annotation.taggers` (``get_tagger(mode)``, called once per process) and turned into either
 token-table columns (``tokens.parquet``) or CoNLL-U lines.
 
 Token table (``CORPUS_DIR/tokens.parquet``), one row per syntactic word:
@@ -42,9 +42,10 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, Protocol
 
+from toolkit.annotation.table import TOKENS_FILE
+from toolkit.annotation.tokenise import Sentence, Token
+from toolkit.annotation.tokenise import sentences as split_text
 from toolkit.errors import InputError, StageMissingError, ToolkitError
-from toolkit.french import Sentence, Token
-from toolkit.french import sentences as split_text
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ __all__ = [
     "read_text_file",
 ]
 
-TOKENS_FILE = "tokens.parquet"
+
 MANIFEST_FILE = "annotation.json"
 DOCUMENTS_FILE = "documents.parquet"
 
@@ -232,10 +233,10 @@ def _shift(sentences: list[Sentence], base: int) -> None:
 
 
 def resolve_tagger(mode: str, tagger: TaggerLike | None = None) -> TaggerLike:
-    """The tagger to use: ``tagger`` if given, else ``toolkit.taggers.get_tagger(mode)``."""
+    """The tagger to use: ``tagger`` if given, else ``toolkit.annotation.taggers.get_tagger(mode)``."""
     if tagger is not None:
         return tagger
-    from toolkit.taggers import get_tagger
+    from toolkit.annotation.taggers import get_tagger
 
     return get_tagger(mode)
 
@@ -453,10 +454,10 @@ def annotate_text(
 def to_conllu_lines(doc: AnnotatedDocument, *, newdoc: bool = False) -> Iterator[str]:
     """CoNLL-U lines (without newlines) for one annotated document or segment.
 
-    See :mod:`toolkit.conllu` for the conventions (FORM = original characters, multiword
+    See :mod:`toolkit.annotation.conllu` for the conventions (FORM = original characters, multiword
     tokens as range lines, ``Norm``, ``SpaceAfter=No``, ``NE=B-PER``, ``TokenRange`` in MISC).
     """
-    from toolkit.conllu import form_value, misc_value
+    from toolkit.annotation.conllu import form_value, misc_value
 
     if newdoc and doc.first_sentence == 0:
         yield f"# newdoc id = {doc.doc_id}"
@@ -562,7 +563,7 @@ _WORKER_TAGGER: TaggerLike | None = None
 
 def _init_worker(mode: str) -> None:
     global _WORKER_TAGGER
-    from toolkit.taggers import get_tagger
+    from toolkit.annotation.taggers import get_tagger
 
     _WORKER_TAGGER = get_tagger(mode)
 
@@ -674,7 +675,7 @@ def _run_batches(
 
 
 def _corpus_items(corpus_dir: Path) -> Iterator[tuple[str, str]]:
-    from toolkit.documents import Corpus
+    from toolkit.corpus.documents import Corpus
 
     for doc in Corpus(corpus_dir):
         yield doc.id, doc.full_text
@@ -743,7 +744,7 @@ def annotate_corpus(
     import pyarrow.parquet as pq
     from tqdm.auto import tqdm
 
-    from toolkit.documents import Corpus
+    from toolkit.corpus.documents import Corpus
     from toolkit.runtime import atomic_path, base_manifest, sha256_file, write_json
 
     corpus_dir = _check_corpus(corpus_dir)
