@@ -1,7 +1,7 @@
 """Annotation of a corpus partition by partition (on the workers of a cluster, or here).
 
 Each task reads its documents from ``documents.parquet``, annotates them with the tagger of
-its own process (``toolkit.taggers.get_tagger`` caches it per process: it is loaded once per
+its own process (``toolkit.annotation.taggers.get_tagger`` caches it per process: it is loaded once per
 worker and never sent from the client) and writes its token table as one Parquet file,
 atomically. The client then joins the parts, in partition order, into the usual
 ``tokens.parquet`` — each partition in its own row groups, listed in ``annotation.json``
@@ -38,9 +38,9 @@ def annotate_partition(part: Partition, documents_path: str, mode: str, parts_di
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from toolkit.annotate import _process_batch, token_schema
+    from toolkit.annotation.annotate import _process_batch, token_schema
     from toolkit.runtime import atomic_path
-    from toolkit.taggers import get_tagger
+    from toolkit.annotation.taggers import get_tagger
 
     tagger = get_tagger(mode)
     docs = read_documents(documents_path, part.start, part.stop)
@@ -77,7 +77,7 @@ def annotate_corpus_partitioned(
     """Annotate a corpus directory partition by partition with ``executor``.
 
     Writes ``tokens.parquet`` (same rows, in the same order, as
-    :func:`toolkit.annotate.annotate_corpus`) and ``annotation.json``, whose ``partitions``
+    :func:`toolkit.annotation.annotate.annotate_corpus`) and ``annotation.json``, whose ``partitions``
     list gives each partition's documents and row groups.
 
     Returns
@@ -89,14 +89,14 @@ def annotate_corpus_partitioned(
     import pyarrow.parquet as pq
     from tqdm.auto import tqdm
 
-    from toolkit.annotate import (
+    from toolkit.annotation.annotate import (
         DOCUMENTS_FILE,
         MANIFEST_FILE,
         TOKENS_FILE,
         _check_corpus,
         token_schema,
     )
-    from toolkit.documents import Corpus
+    from toolkit.corpus.documents import Corpus
     from toolkit.runtime import atomic_path, base_manifest, sha256_file, write_json
 
     corpus_dir = _check_corpus(corpus_dir)

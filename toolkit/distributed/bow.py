@@ -43,7 +43,7 @@ class PartitionedBow:
 
         from toolkit.errors import StageMissingError
         from toolkit.runtime import read_json
-        from toolkit.vocabulary import VocabularyConfig
+        from toolkit.vocabulary.config import VocabularyConfig
 
         d = Path(directory)
         if not is_partitioned(d):

@@ -67,7 +67,7 @@ def read_rows(path: str | Path, start: int, stop: int, columns: list[str] | None
 
 def read_documents(documents_path: str | Path, start: int, stop: int) -> list[tuple[str, str]]:
     """``(id, full_text)`` of documents ``start`` to ``stop`` (title, blank line, text, as
-    :attr:`toolkit.documents.Document.full_text`)."""
+    :attr:`toolkit.corpus.documents.Document.full_text`)."""
     table = read_rows(documents_path, start, stop, ["id", "title", "text"])
     out = []
     for doc_id, title, text in zip(*(table.column(c).to_pylist() for c in ("id", "title", "text")), strict=True):

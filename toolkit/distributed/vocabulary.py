@@ -63,7 +63,7 @@ def _grouped_tables(tokens_path: Path, size: int) -> Iterator[Any]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from toolkit.vocabulary import _iter_tables
+    from toolkit.vocabulary.steps import _iter_tables
 
     buf: list = []
     n_docs = 0
@@ -104,7 +104,8 @@ def _table(item: Any):
 
 
 def _processor(cfg: dict[str, Any], entities: bool):
-    from toolkit.vocabulary import VocabularyConfig, _BatchProcessor, _Processor
+    from toolkit.vocabulary.config import VocabularyConfig
+    from toolkit.vocabulary.steps import _BatchProcessor, _Processor
 
     return _BatchProcessor(_Processor(VocabularyConfig.from_dict(cfg), entities))
 
@@ -116,7 +117,7 @@ def phrase_counts(item: Any, cfg: dict[str, Any], entities: bool) -> tuple[dict[
     """Pass 1 (task): unigram and bigram counts of a partition's segments, as ``Phrases``."""
     from gensim.models.phrases import Phrases
 
-    from toolkit.vocabulary import CONNECTOR_WORDS
+    from toolkit.vocabulary.config import CONNECTOR_WORDS
 
     table = _table(item)
     segs = (seg for _doc, doc_segs in _processor(cfg, entities).process(table) for seg in doc_segs)
@@ -131,7 +132,7 @@ def document_frequencies(item: Any, cfg: dict[str, Any], entities: bool, phraser
     frequencies: ``order`` (new words in ``doc2bow`` order), ``dfs``, ``cfs``, counts and the
     ids of documents left without tokens."""
     from toolkit.runtime import atomic_path
-    from toolkit.vocabulary import _final_tokens
+    from toolkit.vocabulary.steps import _final_tokens
 
     table = _table(item)
     order: list[str] = []
@@ -243,7 +244,9 @@ def build_bow_partitioned(
     from toolkit.distributed.executor import LocalExecutor
     from toolkit.errors import ModelError
     from toolkit.runtime import atomic_path, write_json
-    from toolkit.vocabulary import CONNECTOR_WORDS, _entities_available, require_tokens
+    from toolkit.annotation.table import require_tokens
+    from toolkit.vocabulary.config import CONNECTOR_WORDS
+    from toolkit.vocabulary.steps import _entities_available
 
     executor = executor or LocalExecutor()
     path = require_tokens(corpus_dir)
