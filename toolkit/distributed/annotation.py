@@ -39,8 +39,8 @@ def annotate_partition(part: Partition, documents_path: str, mode: str, parts_di
     import pyarrow.parquet as pq
 
     from toolkit.annotation.annotate import _process_batch, token_schema
-    from toolkit.runtime import atomic_path
     from toolkit.annotation.taggers import get_tagger
+    from toolkit.runtime import atomic_path
 
     tagger = get_tagger(mode)
     docs = read_documents(documents_path, part.start, part.stop)

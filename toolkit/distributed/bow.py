@@ -115,6 +115,26 @@ class PartitionedBow:
             return sp.csr_matrix((0, self.n_terms), dtype=np.int32)
         return sp.vstack(parts, format="csr")
 
+    def matrix_of(self, terms: list[str]):
+        """The whole matrix with only the columns of ``terms`` kept (the others empty), streamed:
+        what coherence needs from the training corpus, in memory proportional to those terms."""
+        import scipy.sparse as sp
+
+        index = self.dictionary.token2id
+        mask = np.zeros(self.n_terms, dtype=np.int32)
+        for t in terms:
+            if t in index:
+                mask[index[t]] = 1
+        keep = sp.diags(mask, dtype=np.int32, format="csr")
+        blocks = []
+        for m in self.iter_parts():
+            b = (m @ keep).tocsr()
+            b.eliminate_zeros()
+            blocks.append(b)
+        if not blocks:
+            return sp.csr_matrix((0, self.n_terms), dtype=np.int32)
+        return sp.vstack(blocks, format="csr")
+
     def term_frequency(self) -> np.ndarray:
         """Corpus count of each term, shape (n_terms,), streamed."""
         tf = np.zeros(self.n_terms, dtype=np.int64)
@@ -127,8 +147,66 @@ class PartitionedBow:
         return np.concatenate([np.asarray(m.sum(axis=1)).ravel() for m in self.iter_parts()]) if self.parts \
             else np.zeros(0, dtype=np.int64)  # fmt: skip
 
+    def gensim_corpus(self) -> PartsCorpus:
+        """The rows as a re-iterable gensim corpus (lists of ``(term_id, count)``), streamed."""
+        return PartsCorpus(self)
+
+    def texts(self) -> Iterator[list[str]]:
+        """Documents as lists of in-vocabulary terms (for gensim's C_V coherence), streamed."""
+        vocab = self.vocabulary
+        for m in self.iter_parts():
+            for i in range(m.shape[0]):
+                a, b = m.indptr[i], m.indptr[i + 1]
+                yield [vocab[j] for j, c in zip(m.indices[a:b], m.data[a:b], strict=True) for _ in range(int(c))]
+
     def to_bag_of_words(self):
         """The same data as an in-memory :class:`toolkit.vocabulary.BagOfWords`."""
-        from toolkit.vocabulary import BagOfWords
+        from toolkit.vocabulary.bow import BagOfWords
 
         return BagOfWords(self.dictionary, self.matrix, list(self.doc_ids), self.config, dict(self.stats))
+
+
+def sample_rows(source, n: int, size: int):
+    """Evenly spaced rows (at most ``size``; all of them when ``n <= size``) of a CSR matrix
+    or a :class:`PartitionedBow`, as a CSR matrix read part by part."""
+    import scipy.sparse as sp
+
+    if n <= size:
+        return source.matrix if isinstance(source, PartitionedBow) else source
+    want = np.unique((np.arange(size) * (n / size)).astype(np.int64))
+    if not isinstance(source, PartitionedBow):
+        return source[want]
+    blocks, offset = [], 0
+    for m in source.iter_parts():
+        sel = want[(want >= offset) & (want < offset + m.shape[0])] - offset
+        if len(sel):
+            blocks.append(m[sel])
+        offset += m.shape[0]
+    return sp.vstack(blocks, format="csr")
+
+
+class PartsCorpus:
+    """A :class:`PartitionedBow` seen as a re-iterable gensim corpus, one part in memory."""
+
+    def __init__(self, bow: PartitionedBow) -> None:
+        self.bow = bow
+
+    def __len__(self) -> int:
+        return self.bow.n_documents
+
+    def __iter__(self):
+        for m in self.bow.iter_parts():
+            indptr, indices, data = m.indptr, m.indices, m.data
+            for i in range(m.shape[0]):
+                a, b = indptr[i], indptr[i + 1]
+                yield list(zip(indices[a:b].tolist(), data[a:b].tolist(), strict=True))
+
+
+def load_bag(directory: str | Path):
+    """The bag of words saved in ``directory``: a :class:`PartitionedBow` (``parts/``) or a
+    :class:`toolkit.vocabulary.BagOfWords` (``bow.npz``)."""
+    if is_partitioned(directory):
+        return PartitionedBow.load(directory)
+    from toolkit.vocabulary.bow import BagOfWords
+
+    return BagOfWords.load(directory)

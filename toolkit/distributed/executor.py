@@ -165,11 +165,19 @@ class DaskExecutor(Executor):
 
     def describe(self) -> dict[str, Any]:
         d = super().describe()
+        try:
+            peaks = self.client.run(_peak_memory_mb)
+        except Exception:  # a worker gone: report what is known
+            peaks = {}
+        for w in d["workers"]:
+            if w["address"] in peaks:
+                w["peak_memory_mb"] = peaks[w["address"]]
         info = self.client.scheduler_info()
         d["scheduler"] = info.get("address")
         d["spec"] = self.spec
         d["cluster_workers"] = [
-            {"address": a, "nthreads": w.get("nthreads"), "memory_limit": w.get("memory_limit")}
+            {"address": a, "nthreads": w.get("nthreads"), "memory_limit": w.get("memory_limit"),
+             "peak_memory_mb": peaks.get(a)}
             for a, w in sorted(info.get("workers", {}).items())
         ]
         return d
@@ -194,6 +202,14 @@ def _big(obj: Any) -> bool:
     if isinstance(obj, dict):
         return len(obj) > 10_000
     return type(obj).__name__ in ("FrozenPhrases", "Dictionary")
+
+
+def _peak_memory_mb() -> float:
+    import resource
+    import sys
+
+    scale = 1 if sys.platform == "darwin" else 1024
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20, 1)
 
 
 def _worker_setup() -> None:

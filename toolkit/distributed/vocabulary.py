@@ -241,10 +241,10 @@ def build_bow_partitioned(
     from gensim.corpora import Dictionary
     from gensim.models.phrases import Phrases
 
+    from toolkit.annotation.table import require_tokens
     from toolkit.distributed.executor import LocalExecutor
     from toolkit.errors import ModelError
     from toolkit.runtime import atomic_path, write_json
-    from toolkit.annotation.table import require_tokens
     from toolkit.vocabulary.config import CONNECTOR_WORDS
     from toolkit.vocabulary.steps import _entities_available
 

@@ -237,22 +237,6 @@ class BatchLDA(TopicModel):
             eta = np.full((k, n_terms), float(base))
         return alpha, eta, topic_themes, report
 
-    def _sample(self, source: Any, n: int, partitioned: bool):
-        """Evenly spaced documents (at most ``init_documents``) for the NMF initialisation."""
-        import scipy.sparse as sp
-
-        s = min(n, max(1, int(self.init_documents)))
-        want = np.unique((np.arange(s) * (n / s)).astype(np.int64))
-        if not partitioned:
-            return source[want]
-        blocks, offset = [], 0
-        for m in source.iter_parts():
-            sel = want[(want >= offset) & (want < offset + m.shape[0])] - offset
-            if len(sel):
-                blocks.append(m[sel])
-            offset += m.shape[0]
-        return sp.vstack(blocks, format="csr")
-
     def _init_sstats(self, source, n, n_terms, partitioned, topic_themes, eta, n_tokens) -> np.ndarray:
         k = self.n_topics
         rng = np.random.RandomState(self.random_state)
@@ -263,7 +247,9 @@ class BatchLDA(TopicModel):
         from sklearn.decomposition import NMF
         from sklearn.feature_extraction.text import TfidfTransformer
 
-        sample = self._sample(source, n, partitioned)
+        from toolkit.distributed.bow import sample_rows
+
+        sample = sample_rows(source, n, self.init_documents)
         X = TfidfTransformer(sublinear_tf=True).fit_transform(sample.astype(np.float64))
         k_nmf = min(k, min(X.shape))
         nmf = NMF(n_components=k_nmf, init="nndsvda", max_iter=self.init_iterations, tol=1e-3,

@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from toolkit.errors import ConfigError
+from toolkit.topics.batch_lda import BatchLDA
 from toolkit.topics.gensim_lda import GensimLDA
 from toolkit.topics.sklearn_models import NMFModel, SklearnLDA
 from toolkit.topics.tomotopy_lda import TomotopyLDA
 
 #: Backends by name. ``lda`` (gensim LdaModel) is the default and repeatable;
 #: ``lda-multicore`` is faster on several cores but not repeatable across runs.
+#: ``batch-lda`` (batch variational LDA) runs its E-step on the workers of a cluster.
 MODELS: dict[str, type] = {
     "gensim-lda": GensimLDA,
+    "batch-lda": BatchLDA,
     "sklearn-lda": SklearnLDA,
     "nmf": NMFModel,
     "tomotopy-lda": TomotopyLDA,
@@ -21,8 +24,8 @@ ALIASES = {"lda": "gensim-lda", "lda-multicore": "gensim-lda", "tomotopy": "tomo
 
 
 def make_model(name: str, n_topics: int, random_state: int, **params: Any):
-    """An unfitted estimator by backend name (``lda``, ``lda-multicore``, ``sklearn-lda``,
-    ``nmf``, ``tomotopy``) with ``params`` (unknown parameters are an error)."""
+    """An unfitted estimator by backend name (``lda``, ``lda-multicore``, ``batch-lda``,
+    ``sklearn-lda``, ``nmf``, ``tomotopy``) with ``params`` (unknown parameters are an error)."""
     key = ALIASES.get(name, name)
     if key not in MODELS:
         raise ConfigError(f"unknown topic model {name!r}; choose one of {', '.join(sorted(set(MODELS) | set(ALIASES)))}")
