@@ -238,7 +238,7 @@ def test_fnt_run_demo_on_local_cluster_matches_single_process(tmp_path):
     """`fnt run experiments/demo.toml --cluster local:2` = the same run without the cluster."""
     common = ["--set", "selection.k=[]", "--set", f"cluster.partition_documents={PARTITION}"]
     single = _fnt("run", str(ROOT / "experiments" / "demo.toml"), "--out", str(tmp_path / "single"), *common,
-                  cwd=tmp_path)  # fmt: skip
+                  "--set", "cluster.partitioned_outputs=100", cwd=tmp_path)  # fmt: skip
     assert single.returncode == 0, single.stderr[-2000:]
     dist = _fnt("run", str(ROOT / "experiments" / "demo.toml"), "--out", str(tmp_path / "dist"), *common,
                 "--cluster", "local:2", cwd=tmp_path)  # fmt: skip
@@ -258,3 +258,29 @@ def test_fnt_run_demo_on_local_cluster_matches_single_process(tmp_path):
     assert cl["stages"]["annotation"].startswith("workers")
     assert cl["stages"]["topics"].startswith("client (not distributable")
     assert json.loads((tmp_path / "single" / "manifest.json").read_text())["cluster"]["kind"] == "single-process"
+    # the corpus is "large" (>= 100 documents) for the single run: outputs partitioned by month
+    part = tmp_path / "single" / "partitioned"
+    months = sorted(p.name for p in (part / "document_topics").iterdir())
+    assert months == ["month=2024-09", "month=2024-10", "month=2024-11", "month=2024-12"]
+    dt = pd.read_parquet(part / "document_topics")
+    assert len(dt) == len(ta) and set(dt["month"].astype(str)) == {m[6:] for m in months}
+    merged = ta.merge(dt.drop(columns="month"), on="doc_id", suffixes=("", "_p"))
+    np.testing.assert_allclose(merged["topic_0"], merged["topic_0_p"], atol=1e-6)
+    tokens = pd.read_parquet(part / "tokens", filters=[("month", "=", "2024-10")])
+    run_tokens = pq.read_metadata(_annotated(tmp_path / "single") / "tokens.parquet").num_rows
+    assert 0 < len(tokens) < run_tokens
+    assert sum(len(pd.read_parquet(p)) for p in (part / "tokens").iterdir()) == run_tokens
+    assert not (tmp_path / "dist" / "partitioned").exists()  # 157 < 100,000 by default
+    try:
+        import duckdb
+    except ImportError:
+        return
+    n = duckdb.sql(f"select count(*) from read_parquet('{part}/tokens/*/*.parquet', hive_partitioning=true) "
+                   "where month = '2024-10'").fetchone()[0]  # fmt: skip
+    assert n == len(tokens)
+
+
+def _annotated(run_dir: Path) -> Path:
+    m = json.loads((run_dir / "manifest.json").read_text())
+    st = next(s for s in m["stages"] if s["stage"] == "annotation")
+    return (run_dir / st["path"] / "corpus").resolve()

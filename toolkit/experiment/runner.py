@@ -135,7 +135,7 @@ def _run_stages(r: _Runner, cfg: ExperimentConfig, run_dir: Path, cache: StageCa
 
 #: What a run writes at the top of its run directory (removed when a new run starts).
 RUN_OUTPUTS = ("manifest.json", "topics.json", "document_topics.csv", "topic_terms.csv",
-               "evaluation.json", "report", "model", "selection", "embeddings")  # fmt: skip
+               "evaluation.json", "report", "model", "selection", "embeddings", "partitioned")  # fmt: skip
 
 
 def _clear_outputs(run_dir: Path) -> None:

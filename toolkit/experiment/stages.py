@@ -461,6 +461,34 @@ def _stage_embeddings(r: _Runner, annotated: Path, annotation_key: str) -> Path 
     return r.stage("embeddings", settings, build)
 
 
+def _stage_partitioned(r: _Runner, annotated: Path, topics_dir: Path, topics_key: str,
+                       annotation_key: str) -> Path | None:  # fmt: skip
+    """Large corpora (``[cluster] partitioned_outputs`` documents or more): the token table and
+    the document–topic table as Parquet partitioned by month (``partitioned/tokens/``,
+    ``partitioned/document_topics/``; see :mod:`toolkit.distributed.outputs`)."""
+    from toolkit.corpus.documents import Corpus
+
+    threshold = int(r.cfg.section("cluster")["partitioned_outputs"])
+    if not threshold or len(Corpus(annotated)) < threshold:
+        return None
+    settings = {"topics": topics_key, "annotation": annotation_key, "by": "month"}
+
+    def build(tmp: Path) -> dict:
+        from toolkit.distributed.outputs import (
+            document_months,
+            write_document_topics_by_month,
+            write_tokens_by_month,
+        )
+        from toolkit.topics.io import load_output
+
+        months = document_months(annotated / "documents.parquet")
+        rows = write_tokens_by_month(annotated / "tokens.parquet", months, tmp / "tokens")
+        docs = write_document_topics_by_month(load_output(topics_dir), months, tmp / "document_topics")
+        return {"token_rows": rows, "documents": docs, "months": len(set(months.values()))}
+
+    return r.stage("partitioned", settings, build)
+
+
 def _replace_tree(src: Path, dst: Path) -> None:
     """Make ``dst`` a copy of ``src`` (hard links where possible), atomically."""
     from toolkit.runtime import atomic_directory
@@ -480,6 +508,7 @@ def _model_stages(r: _Runner, annotated: Path, bow_dir: Path) -> dict[str, Any]:
     topics_key = r.records[-1].key
     eval_dir = _stage_evaluation(r, topics_dir, bow_dir, topics_key)
     _stage_embeddings(r, annotated, ann_key)
+    _stage_partitioned(r, annotated, topics_dir, topics_key, ann_key)
     run_dir = r.run_dir
     outputs: dict[str, Any] = {}
     for name in ("topics.json", "document_topics.csv", "topic_terms.csv"):
@@ -489,7 +518,7 @@ def _model_stages(r: _Runner, annotated: Path, bow_dir: Path) -> dict[str, Any]:
             outputs[name.split(".")[0]] = name
     _replace_tree(topics_dir, run_dir / "model")
     outputs["model"] = "model"
-    for stage in ("selection", "embeddings"):
+    for stage in ("selection", "embeddings", "partitioned"):
         if stage in r.paths:
             _replace_tree(r.paths[stage], run_dir / stage)
             outputs[stage] = stage
