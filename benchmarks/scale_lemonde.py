@@ -81,7 +81,7 @@ def experiment_file(directory: Path, factor: float) -> Path:
 # ------------------------------------------------------------------------------- child side
 
 
-def _child(config: str, out: str, cache: str, result: str, cluster: str | None) -> None:
+def _child(config: str, out: str, cache: str, result: str, cluster: str | None, sets: list[str]) -> None:
     import logging
 
     import psutil
@@ -140,7 +140,11 @@ def _child(config: str, out: str, cache: str, result: str, cluster: str | None) 
     th.start()
     from toolkit.experiment import run
 
-    kwargs = {"cluster": cluster} if cluster else {}
+    kwargs: dict = {"cluster": cluster} if cluster else {}
+    if sets:
+        import tomllib
+
+        kwargs["overrides"] = {k: tomllib.loads(f"v = {v}")["v"] for k, v in (x.split("=", 1) for x in sets)}
     res = run(config, out=out, cache_dir=cache, progress=False, **kwargs)
     wall = time.perf_counter() - t0
     stop.set()
@@ -158,6 +162,7 @@ def _child(config: str, out: str, cache: str, result: str, cluster: str | None) 
         "stage_peaks_mb": {k: {kk: round(vv, 1) for kk, vv in v.items()} for k, v in peaks.items()},
         "stage_start_seconds": stage_start,
         "cluster": m.get("cluster"),
+        "client_peak_memory_mb": m.get("client_peak_memory_mb"),
     }
     Path(result).write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -170,7 +175,7 @@ def _load() -> list[dict]:
 
 
 def run_one(factor: float, directory: Path, label: str, cluster: str | None, code: str | None,
-            keep: bool) -> dict:  # fmt: skip
+            keep: bool, seed_cache: str | None = None, sets: list[str] | None = None) -> dict:  # fmt: skip
     import shutil
 
     config = experiment_file(directory, factor)
@@ -179,12 +184,19 @@ def run_one(factor: float, directory: Path, label: str, cluster: str | None, cod
     work = directory / "runs" / tag
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    reused = []
+    if seed_cache:  # reuse the corpus and annotation stages of an earlier run (hard links)
+        (work / "stages").mkdir()
+        for p in sorted(Path(seed_cache).iterdir()):
+            if p.is_dir() and p.name.split("-")[0] in ("corpus", "annotation"):
+                shutil.copytree(p, work / "stages" / p.name, copy_function=os.link)
+                reused.append(p.name)
     result = work / "result.json"
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     if code:
         env["PYTHONPATH"] = str(Path(code).resolve())
     cmd = [sys.executable, __file__, "_child", str(config), str(work / "run"), str(work / "stages"),
-           str(result), cluster or ""]  # fmt: skip
+           str(result), cluster or "", json.dumps(sets or [])]  # fmt: skip
     load_before = os.getloadavg()
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, env=env, cwd=str(directory))
@@ -193,11 +205,13 @@ def run_one(factor: float, directory: Path, label: str, cluster: str | None, cod
         raise SystemExit(f"run failed with exit code {proc.returncode}")
     entry = json.loads(result.read_text(encoding="utf-8"))
     entry.update(label=label, factor=factor, cluster=cluster or "single-process", code=code or "this checkout",
+                 reused_stages=reused, sets=sets or [],
                  process_wall_seconds=round(wall, 1), load_before=[round(x, 2) for x in load_before],
                  load_after=[round(x, 2) for x in os.getloadavg()], finished=time.strftime("%Y-%m-%d %H:%M:%S"))  # fmt: skip
     if not keep:
         shutil.rmtree(work / "stages", ignore_errors=True)
-    rows = [r for r in _load() if (r["label"], r["factor"], r["cluster"]) != (label, factor, entry["cluster"])]
+    same = (label, factor, entry["cluster"])
+    rows = [r for r in _load() if (r["label"], r["factor"], r["cluster"]) != same]
     rows.append(entry)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -230,8 +244,8 @@ def table() -> str:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "_child":
-        _, _, config, out, cache, result, cluster = sys.argv
-        _child(config, out, cache, result, cluster or None)
+        _, _, config, out, cache, result, cluster, sets = sys.argv
+        _child(config, out, cache, result, cluster or None, json.loads(sets))
         return
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -245,12 +259,17 @@ def main() -> None:
     r.add_argument("--cluster", default=None)
     r.add_argument("--code", default=None, help="another checkout of the toolkit to run")
     r.add_argument("--keep", action="store_true", help="keep the stage cache")
+    r.add_argument("--seed-cache", default=None,
+                   help="stage cache of an earlier run whose corpus and annotation stages are reused")
+    r.add_argument("--set", action="append", default=[], dest="sets", metavar="SECTION.KEY=VALUE",
+                   help="config override, as fnt run --set")  # fmt: skip
     sub.add_parser("table")
     args = ap.parse_args()
     if args.cmd == "prepare":
         print(prepare(args.factor, args.dir))
     elif args.cmd == "run":
-        e = run_one(args.factor, args.dir, args.label, args.cluster, args.code, args.keep)
+        e = run_one(args.factor, args.dir, args.label, args.cluster, args.code, args.keep, args.seed_cache,
+                    args.sets)  # fmt: skip
         print(json.dumps(e, indent=2))
     else:
         print(table())
