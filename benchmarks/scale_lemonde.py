@@ -7,6 +7,8 @@
         --label after [--cluster local:2] [--code DIR]
     # the Markdown tables of every result so far
     .venv/bin/python benchmarks/scale_lemonde.py table
+    # batch LDA in this process vs on local:2, on the bag of words of a run (vocabulary stage)
+    nice -n 10 .venv/bin/python benchmarks/scale_lemonde.py lda --bow STAGES/vocabulary-*/bow
 
 ``run`` starts a child Python process that runs :func:`toolkit.experiment.run` on a copy of
 ``experiments/lemonde2022.toml`` whose source is the N-times file; a thread in that process
@@ -242,6 +244,35 @@ def table() -> str:
     return "\n".join(out)
 
 
+def lda(bow_dir: Path, cluster: str, passes: int, k: int) -> dict:
+    """Batch LDA on a partitioned bag of words: this process, then ``cluster``; time and the
+    largest difference between the two models."""
+    import numpy as np
+
+    from toolkit.distributed import connect
+    from toolkit.distributed.bow import PartitionedBow
+    from toolkit.topics.batch_lda import BatchLDA
+
+    bow = PartitionedBow.load(bow_dir)
+    out: dict = {"documents": bow.n_documents, "terms": bow.n_terms, "passes": passes, "k": k,
+                 "load_before": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
+    models = {}
+    for name, spec in (("single-process", None), (cluster, cluster)):
+        with connect(spec) as ex:
+            t0 = time.perf_counter()
+            models[name] = BatchLDA(k, passes=passes, random_state=42, themes="default").fit(bow, executor=ex)
+            out[name] = {"seconds": round(time.perf_counter() - t0, 1), "tasks": ex.describe()["tasks"],
+                         "workers": len(ex.describe()["workers"])}  # fmt: skip
+    a, b = models["single-process"], models[cluster]
+    out["max_abs_diff_topic_term"] = float(np.abs(a.components_ - b.components_).max())
+    out["max_abs_diff_doc_topic"] = float(np.abs(a.doc_topic_ - b.doc_topic_).max())
+    out["top_terms_equal"] = a.output().all_top_terms(10) == b.output().all_top_terms(10)
+    out["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    path = RESULTS.with_name("scale_lemonde_batch_lda.json")
+    path.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return out
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "_child":
         _, _, config, out, cache, result, cluster, sets = sys.argv
@@ -264,6 +295,11 @@ def main() -> None:
     r.add_argument("--set", action="append", default=[], dest="sets", metavar="SECTION.KEY=VALUE",
                    help="config override, as fnt run --set")  # fmt: skip
     sub.add_parser("table")
+    b = sub.add_parser("lda", help="batch LDA single-process vs a cluster on a partitioned bag of words")
+    b.add_argument("--bow", type=Path, required=True, help="a vocabulary stage's bow/ directory")
+    b.add_argument("--cluster", default="local:2")
+    b.add_argument("--passes", type=int, default=5)
+    b.add_argument("--k", type=int, default=20)
     args = ap.parse_args()
     if args.cmd == "prepare":
         print(prepare(args.factor, args.dir))
@@ -271,6 +307,8 @@ def main() -> None:
         e = run_one(args.factor, args.dir, args.label, args.cluster, args.code, args.keep, args.seed_cache,
                     args.sets)  # fmt: skip
         print(json.dumps(e, indent=2))
+    elif args.cmd == "lda":
+        print(json.dumps(lda(args.bow, args.cluster, args.passes, args.k), indent=2))
     else:
         print(table())
 

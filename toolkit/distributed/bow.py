@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -200,6 +201,36 @@ class PartsCorpus:
             for i in range(m.shape[0]):
                 a, b = indptr[i], indptr[i + 1]
                 yield list(zip(indices[a:b].tolist(), data[a:b].tolist(), strict=True))
+
+
+@functools.lru_cache(maxsize=8)
+def _parts_index(directory: str, mtime_ns: int) -> tuple[list[int], list[str], int]:
+    import json
+
+    info = json.loads((Path(directory) / "vocabulary.json").read_text(encoding="utf-8"))
+    offsets = [0]
+    for p in info["parts"]:
+        offsets.append(offsets[-1] + int(p["documents"]))
+    return offsets, [p["file"] for p in info["parts"]], int(info["n_terms"])
+
+
+def read_rows(directory: str | Path, start: int, stop: int):
+    """Rows ``start`` to ``stop`` of a partitioned bag of words, reading only the part files
+    that hold them (no dictionary, no document ids: what an E-step task needs)."""
+    import scipy.sparse as sp
+
+    d = Path(directory)
+    offsets, files, n_terms = _parts_index(str(d), (d / "vocabulary.json").stat().st_mtime_ns)
+    stop = min(stop, offsets[-1])
+    if start >= stop:
+        return sp.csr_matrix((0, n_terms), dtype=np.int32)
+    i = bisect.bisect_right(offsets, start) - 1
+    blocks = []
+    while i < len(files) and offsets[i] < stop:
+        m = sp.load_npz(d / files[i]).tocsr()
+        blocks.append(m[max(start, offsets[i]) - offsets[i] : min(stop, offsets[i + 1]) - offsets[i]])
+        i += 1
+    return blocks[0] if len(blocks) == 1 else sp.vstack(blocks, format="csr")
 
 
 def load_bag(directory: str | Path):

@@ -41,9 +41,9 @@ _INFER_PASS = 10**6  # seed component of the final inference pass
 def _chunk_rows(item: Any):
     """A chunk's CSR rows: the matrix itself, or ``(bow_dir, start, stop)`` read from parts."""
     if isinstance(item, tuple) and len(item) == 3 and isinstance(item[0], str):
-        from toolkit.distributed.bow import PartitionedBow
+        from toolkit.distributed.bow import read_rows
 
-        return PartitionedBow.load(item[0]).rows(item[1], item[2])
+        return read_rows(*item)
     return item
 
 
