@@ -284,3 +284,17 @@ def _annotated(run_dir: Path) -> Path:
     m = json.loads((run_dir / "manifest.json").read_text())
     st = next(s for s in m["stages"] if s["stage"] == "annotation")
     return (run_dir / st["path"] / "corpus").resolve()
+
+
+def test_single_process_token_table_is_cut_into_whole_documents(reference):
+    """A token table annotated in one process (no recorded partitions) is cut into tables of
+    whole documents, ``partition_documents`` each, in order."""
+    from toolkit.distributed.vocabulary import token_partitions
+
+    d = reference[0]
+    tables = list(token_partitions(d / "tokens.parquet", 25))
+    ids = [t.column("doc_id").to_pylist() for t in tables]
+    counts = [len(dict.fromkeys(i)) for i in ids]
+    assert counts == [25] * 6 + [7]
+    flat = [x for i in ids for x in i]
+    assert flat == pq.read_table(d / "tokens.parquet", columns=["doc_id"]).column(0).to_pylist()
