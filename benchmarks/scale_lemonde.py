@@ -220,7 +220,7 @@ def run_one(factor: float, directory: Path, label: str, cluster: str | None, cod
     return entry
 
 
-STAGES = ("corpus", "annotation", "vocabulary", "selection", "topics", "evaluation", "report")
+STAGES = ("corpus", "annotation", "vocabulary", "selection", "topics", "evaluation", "partitioned", "report")
 
 
 def table() -> str:
