@@ -139,7 +139,7 @@ def test_time_covariates(tmp_path):
 
 @pytest.fixture(scope="module")
 def bundled_run(bundled_corpus_dir, tmp_path_factory):
-    """gensim LDA on the bundled corpus (annotated on the fly), as fnt topics train writes it."""
+    """The default topic model on the bundled corpus (annotated on the fly), as fnt topics train writes it."""
     import shutil
 
     from toolkit.cli import main
@@ -166,10 +166,16 @@ def test_bundled_corpus_effects_by_month_and_source(bundled_run, capsys):
     assert len([r for r in rows if "contrast" in r]) == 6
     again = main(args)
     assert again == 0 and json.loads(capsys.readouterr().out) == rows  # seeded (the run's seed)
-    # the gensim model's own variational posterior is used, not the approximation
+    # the model's own posterior is used, not the approximation: Gibbs counts for the default
+    # (tomotopy) model, the variational Dirichlet for gensim's
     res = estimate_effects(bundled_run, ["source"], n_draws=2, n_sims=2)
-    assert res.info["posterior"] == "variational"
+    assert res.info["posterior"] == "gibbs"
     assert res.info["documents_without_value"]["source"] == 1  # the seed article has no outlet
+    gensim_run = bundled_run.parent / "gensim-lda"
+    assert main(["-q", "topics", "train", str(bundled_run.parent / "corpus"), "--model", "gensim-lda", "--k", "6",
+                 "--seed", "3", "--out", str(gensim_run), "--no-progress"]) == 0  # fmt: skip
+    res = estimate_effects(gensim_run, ["source"], n_draws=2, n_sims=2)
+    assert res.info["posterior"] == "variational"
 
 
 @pytest.mark.slow

@@ -29,12 +29,12 @@ def run(args: argparse.Namespace) -> int:
     from toolkit.experiment import run as run_experiment
 
     if args.verbose < 2:  # gensim logs every training step at INFO
-        for name in ("gensim", "matplotlib"):
+        for name in ("gensim", "matplotlib", "distributed"):
             logging.getLogger(name).setLevel(logging.WARNING)
 
     result = run_experiment(
         args.config, out=args.out, cache_dir=args.cache, force=args.force,
-        progress=not args.quiet, overrides=_parse_set(args.set),
+        progress=not args.quiet, overrides=_parse_set(args.set), cluster=args.cluster,
     )  # fmt: skip
     m = result.manifest
     if args.json:
@@ -45,6 +45,9 @@ def run(args: argparse.Namespace) -> int:
         state = "cached" if st.get("cached") else "ran"
         print(f"  {st['stage']:<11} {state:<6} {st['seconds']:8.1f} s")
     print(f"  total {m['seconds']:.1f} s, peak memory {m['peak_memory_mb']:.0f} MiB")
+    cl = m.get("cluster") or {}
+    if cl.get("kind") == "dask":
+        print(f"  cluster {cl.get('scheduler')}: {len(cl.get('workers', []))} worker(s) ran {cl.get('tasks')} tasks")
     if result.report is not None:
         print(f"report: {result.report}")
     return 0
@@ -66,5 +69,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="recompute every stage, even when cached")
     p.add_argument("--set", action="append", metavar="SECTION.KEY=VALUE",
                    help="override a setting, e.g. --set topics.k=10 (repeatable)")  # fmt: skip
+    p.add_argument("--cluster", metavar="SPEC", default=None,
+                   help="run the partitioned stages on Dask: local:N (N worker processes here), "
+                        "tcp://HOST:PORT (a running scheduler) or SCHEDULER.json (a scheduler file, e.g. "
+                        "from dask-jobqueue); overrides [cluster] address")  # fmt: skip
     p.add_argument("--json", action="store_true", help="print the manifest as JSON")
     p.set_defaults(func=run)

@@ -181,6 +181,18 @@ def _report_validate(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _cluster_validate(values: dict[str, Any]) -> dict[str, Any]:
+    addr = values["address"]
+    if not isinstance(addr, str):
+        raise ConfigError("cluster.address must be a string: \"\" (this process), \"local:N\", "
+                          "\"tcp://HOST:PORT\" or the path of a Dask scheduler file")  # fmt: skip
+    for key in ("partition_documents", "partitioned_outputs"):
+        v = values[key]
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0 or (key == "partition_documents" and v < 1):
+            raise ConfigError(f"cluster.{key} must be a positive integer (documents), not {v!r}")
+    return values
+
+
 def schema() -> dict[str, Section]:
     """The experiment schema: section name → :class:`Section` (defaults and validation)."""
     return {
@@ -194,6 +206,8 @@ def schema() -> dict[str, Section]:
         "evaluation": Section({"coherence": ["npmi", "umass"], "topn": 10, "stability_seeds": 0},
                               _evaluation_validate),
         "embeddings": Section({"model": "none"}, _embeddings_validate, _embeddings_open),
+        "cluster": Section({"address": "", "partition_documents": 2000, "partitioned_outputs": 100_000},
+                           _cluster_validate),
         "report": Section(
             {"n_terms": 25, "n_documents": 5, "relevance_lambda": 1.0, "period": "month",
              "seed_document": SEED_DOCUMENT, "ldavis": True},
@@ -203,7 +217,8 @@ def schema() -> dict[str, Section]:
 
 
 #: Keys that change how a stage runs but not what it produces (left out of cache keys).
-_EXECUTION_ONLY = {"annotation": ("n_process", "batch_size"), "embeddings": ("workers",)}
+_EXECUTION_ONLY = {"annotation": ("n_process", "batch_size"), "embeddings": ("workers",),
+                   "cluster": ("address", "partition_documents", "partitioned_outputs")}
 
 
 def _type_ok(default: Any, value: Any) -> bool:

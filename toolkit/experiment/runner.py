@@ -37,6 +37,7 @@ def run(
     progress: bool = True,
     report: bool = True,
     overrides: Mapping[str, Any] | None = None,
+    cluster: str | None = None,
 ) -> RunResult:
     """Run an experiment: every stage (cached), then the run directory and its report.
 
@@ -57,11 +58,18 @@ def run(
         Render the report (``run_dir/report/``).
     overrides : mapping, optional
         ``{"section.key": value}`` applied over the file.
+    cluster : str, optional
+        Where the partitioned stages run, overriding ``[cluster] address``: ``local:N`` (a Dask
+        ``LocalCluster`` of N worker processes), ``tcp://HOST:PORT`` (a running scheduler) or
+        the path of a Dask scheduler file; ``""``/None: this process. The results are the same
+        (see :mod:`toolkit.distributed`); the manifest's ``cluster`` block says where each
+        stage ran and which worker ran which tasks.
 
     Returns
     -------
     RunResult
     """
+    from toolkit.distributed.executor import connect
     from toolkit.runtime import base_manifest, now_iso, peak_memory_mb, write_json
 
     cfg = config if isinstance(config, ExperimentConfig) else load_config(config, overrides)
@@ -70,22 +78,12 @@ def run(
     cache = StageCache(cache_dir if cache_dir is not None else run_dir / "stages")
     started = now_iso()
     t_start = time.perf_counter()
-    r = _Runner(cfg, run_dir, cache, force, progress)
-    with cache.lock():
-        cache.clean()
-        # a run directory without manifest.json is incomplete: remove the previous run's
-        # outputs first (manifest first), so a run killed now leaves nothing that looks complete
-        _clear_outputs(run_dir)
-        write_json(run_dir / "config.json", cfg.to_dict())
-        if cfg.source_text:
-            from toolkit.runtime import atomic_write_text
-
-            atomic_write_text(run_dir / "config.toml", cfg.source_text)
-        corpus_dir = _stage_corpus(r)
-        annotated = _stage_annotation(r, corpus_dir)
-        ann_key = r.records[-1].key
-        bow_dir = _stage_vocabulary(r, annotated, ann_key)
-        outputs = _model_stages(r, annotated, bow_dir)
+    spec = cluster if cluster is not None else cfg.section("cluster")["address"]
+    with cache.lock(), connect(spec, base_dir=cfg.base_dir) as executor:
+        r = _Runner(cfg, run_dir, cache, force, progress, executor)
+        outputs, corpus_dir = _run_stages(r, cfg, run_dir, cache)
+        cluster_info = {**executor.describe(), "stages": {"corpus": "client (sources are read in order, once)",
+                                                          **r.placement}}  # fmt: skip
         from toolkit.report.curate import curate_tables
 
         curation = curate_tables(run_dir)  # RUN_DIR/curation.toml, when present, applies to the tables
@@ -97,10 +95,11 @@ def run(
         config=str(cfg.path) if cfg.path else None,
         config_hash=_config_hash(cfg),
         seed=cfg.seed,
-        corpus={"content_hash": _corpus_hash(corpus_dir), "documents": len(_ids(corpus_dir))},
+        corpus={"content_hash": _corpus_hash(corpus_dir), "documents": _n_documents(corpus_dir)},
         started=started,
         stages=[rec.to_dict(run_dir) for rec in r.records],
         outputs=outputs,
+        cluster=cluster_info,
     )  # fmt: skip
     if curation is not None:
         manifest["curation"] = curation
@@ -114,14 +113,34 @@ def run(
         manifest["stages"].append({"stage": "report", "cached": False,
                                    "seconds": round(time.perf_counter() - t_report, 3)})  # fmt: skip
     manifest.update(finished=now_iso(), seconds=round(time.perf_counter() - t_start, 3),
-                    peak_memory_mb=peak_memory_mb())  # fmt: skip
+                    peak_memory_mb=peak_memory_mb(), client_peak_memory_mb=_own_peak_mb())  # fmt: skip
     write_json(run_dir / "manifest.json", manifest)
     return RunResult(run_dir, manifest, dict(r.paths), report_path)
 
 
+def _run_stages(r: _Runner, cfg: ExperimentConfig, run_dir: Path, cache: StageCache) -> tuple[dict[str, Any], Path]:
+    from toolkit.runtime import write_json
+
+    cache.clean()
+    # a run directory without manifest.json is incomplete: remove the previous run's
+    # outputs first (manifest first), so a run killed now leaves nothing that looks complete
+    _clear_outputs(run_dir)
+    write_json(run_dir / "config.json", cfg.to_dict())
+    if cfg.source_text:
+        from toolkit.runtime import atomic_write_text
+
+        atomic_write_text(run_dir / "config.toml", cfg.source_text)
+    corpus_dir = _stage_corpus(r)
+    annotated = _stage_annotation(r, corpus_dir)
+    ann_key = r.records[-1].key
+    bow_dir = _stage_vocabulary(r, annotated, ann_key)
+    outputs = _model_stages(r, annotated, bow_dir)
+    return outputs, corpus_dir
+
+
 #: What a run writes at the top of its run directory (removed when a new run starts).
 RUN_OUTPUTS = ("manifest.json", "topics.json", "document_topics.csv", "topic_terms.csv",
-               "evaluation.json", "report", "model", "selection", "embeddings")  # fmt: skip
+               "evaluation.json", "report", "model", "selection", "embeddings", "partitioned")  # fmt: skip
 
 
 def _clear_outputs(run_dir: Path) -> None:
@@ -131,6 +150,21 @@ def _clear_outputs(run_dir: Path) -> None:
             shutil.rmtree(p)
         else:
             p.unlink(missing_ok=True)
+
+
+def _own_peak_mb() -> float:
+    """Peak resident memory of this process alone (MiB), without its children."""
+    import resource
+    import sys
+
+    scale = 1 if sys.platform == "darwin" else 1024
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20, 1)
+
+
+def _n_documents(corpus_dir: Path) -> int:
+    from toolkit.corpus.documents import Corpus
+
+    return len(Corpus(corpus_dir))
 
 
 def _ids(corpus_dir: Path) -> list[str]:

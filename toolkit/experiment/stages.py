@@ -155,14 +155,26 @@ class RunResult:
 
 class _Runner:
     def __init__(self, cfg: ExperimentConfig, run_dir: Path, cache: StageCache, force: bool,
-                 progress: bool) -> None:  # fmt: skip
+                 progress: bool, executor: Any = None) -> None:  # fmt: skip
+        from toolkit.distributed.executor import LocalExecutor
+
         self.cfg = cfg
         self.run_dir = run_dir
         self.cache = cache
         self.force = force
         self.progress = progress
+        self.executor = executor if executor is not None else LocalExecutor()
         self.records: list[StageRecord] = []
         self.paths: dict[str, Path] = {}
+        #: Where each stage ran and why (``stage -> "workers" | "client: <reason>"``).
+        self.placement: dict[str, str] = {}
+
+    @property
+    def partition_documents(self) -> int:
+        return int(self.cfg.section("cluster")["partition_documents"])
+
+    def place(self, stage: str, where: str) -> None:
+        self.placement[stage] = where
 
     def settings(self, section: str) -> dict[str, Any]:
         drop = _EXECUTION_ONLY.get(section, ())
@@ -245,42 +257,55 @@ def _stage_annotation(r: _Runner, corpus_dir: Path) -> Path:
         for f in corpus_dir.iterdir():
             if f.is_file():
                 _link_or_copy(f, out / f.name)
-        m = annotate_corpus(out, mode=sec["mode"], n_process=sec["n_process"],
-                            batch_size=sec["batch_size"], progress=r.progress,
-                            entities=sec["entities"])  # fmt: skip
+        if r.executor.distributed:
+            from toolkit.distributed.annotation import annotate_corpus_partitioned
+
+            m = annotate_corpus_partitioned(out, r.executor, sec["mode"], partition_documents=r.partition_documents,
+                                            batch_size=sec["batch_size"], progress=r.progress,
+                                            entities=sec["entities"])  # fmt: skip
+        else:
+            m = annotate_corpus(out, mode=sec["mode"], n_process=sec["n_process"],
+                                batch_size=sec["batch_size"], progress=r.progress,
+                                entities=sec["entities"])  # fmt: skip
         return {"counts": m.get("counts")}
 
+    r.place("annotation", "workers (one task per partition; tagger loaded once per worker)"
+            if r.executor.distributed else "client")  # fmt: skip
     return r.stage("annotation", settings, build) / "corpus"
 
 
 def _stage_vocabulary(r: _Runner, annotated: Path, annotation_key: str) -> Path:
-    from toolkit.vocabulary.bow import bow_from_token_lists
-    from toolkit.vocabulary.stream import TokenStream
+    from toolkit.distributed.vocabulary import build_bow_partitioned
 
     vcfg = r.cfg.vocabulary_config()
-    settings = {"vocabulary": vcfg.to_dict(), "annotation": annotation_key}
+    # partitioned bag of words (bow/parts/): the same dictionary and rows as one pass over a
+    # TokenStream, built partition by partition (here or on the workers)
+    settings = {"vocabulary": vcfg.to_dict(), "annotation": annotation_key, "layout": "partitioned"}
 
     def build(tmp: Path) -> dict:
-        stream = TokenStream(annotated, vcfg, cache=False, progress=r.progress)
-        bow = bow_from_token_lists(stream, vcfg, progress=r.progress)
-        bow.save(tmp / "bow")
-        return {"documents": bow.n_documents, "terms": bow.n_terms}
+        stats = build_bow_partitioned(annotated, vcfg, tmp / "bow", r.executor,
+                                      partition_documents=r.partition_documents, progress=r.progress)  # fmt: skip
+        return {"documents": stats["documents"], "terms": stats["terms"]}
+
+    r.place("vocabulary", "workers (phrase counts, document frequencies and bag of words per partition; "
+            "dictionary on the client)" if r.executor.distributed else "client")  # fmt: skip
 
     return r.stage("vocabulary", settings, build) / "bow"
 
 
 def _stage_topics(r: _Runner, bow_dir: Path, vocab_key: str) -> Path:
+    from toolkit.distributed.bow import load_bag
     from toolkit.errors import ModelError
     from toolkit.topics.io import write_output
     from toolkit.topics.pipeline import TopicsConfig
-    from toolkit.vocabulary.bow import BagOfWords
 
     sec = r.cfg.section("topics")
     lam = float(r.cfg.section("report")["relevance_lambda"])
+    r.place("topics", _topics_placement(sec["model"], r.executor.distributed))
     settings = {**sec, "seed": r.cfg.seed, "vocabulary": vocab_key, "relevance_lambda": lam}
 
     def build(tmp: Path) -> dict:
-        bow = BagOfWords.load(bow_dir)
+        bow = load_bag(bow_dir)
         if sec["k"] > bow.n_documents:
             raise ModelError(
                 f"topics.k = {sec['k']} is more than the {bow.n_documents} documents left after "
@@ -291,7 +316,8 @@ def _stage_topics(r: _Runner, bow_dir: Path, vocab_key: str) -> Path:
         t0 = time.perf_counter()
         from toolkit.topics.pipeline import fit_model
 
-        est = fit_model(tcfg.estimator(), bow, r.paths["annotation"] / "corpus" if "annotation" in r.paths else None)
+        corpus = r.paths["annotation"] / "corpus" if "annotation" in r.paths else None
+        est = fit_model(tcfg.estimator(), bow, corpus, executor=r.executor)
         seconds = time.perf_counter() - t0
         output = est.output()
         write_output(tmp, output, lam)
@@ -300,6 +326,24 @@ def _stage_topics(r: _Runner, bow_dir: Path, vocab_key: str) -> Path:
                 "themes": {str(k): v for k, v in output.themes.items()}}  # fmt: skip
 
     return r.stage("topics", settings, build)
+
+
+def _topics_placement(model: str, distributed: bool) -> str:
+    """Where a topic model trains on this run, and why (for the manifest)."""
+    from toolkit.topics.models import ALIASES, MODELS
+
+    cls = MODELS.get(ALIASES.get(model, model))
+    if getattr(cls, "distributable", False):
+        return "workers (E-step per chunk; sufficient statistics summed and M-step on the client)" \
+            if distributed else "client"  # fmt: skip
+    if not distributed:
+        return "client"
+    why = {
+        "gensim-lda": "gensim's online LDA updates the topics after every chunk, so it is sequential; "
+                      "model = \"batch-lda\" runs its E-step on the workers",
+        "tomotopy-lda": "tomotopy's Gibbs sampler holds the whole corpus in one process",
+    }.get(ALIASES.get(model, model), "this backend trains in one process")  # fmt: skip
+    return f"client (not distributable: {why})"
 
 
 def _call(func: Callable, *args: Any, **kwargs: Any) -> Any:
@@ -325,7 +369,7 @@ def _stage_selection(r: _Runner, bow_dir: Path, vocab_key: str) -> Path | None:
         from toolkit.topics.select import plot_selection, recommend
         from toolkit.vocabulary.bow import BagOfWords
 
-        bow = BagOfWords.load(bow_dir)
+        bow = BagOfWords.load(bow_dir)  # k selection trains several models: in memory
         ks = [k for k in sel["k"] if k <= bow.n_documents]
         table = select_k(bow, ks, seed=r.cfg.seed, model=sec["model"], params=dict(sec["params"]),
                          progress=r.progress)  # fmt: skip
@@ -344,11 +388,11 @@ def _stage_evaluation(r: _Runner, topics_dir: Path, bow_dir: Path, topics_key: s
     settings = {**sec, "topics": topics_key, "seed": r.cfg.seed}
 
     def build(tmp: Path) -> dict:
+        from toolkit.distributed.bow import load_bag
         from toolkit.runtime import write_json
         from toolkit.topics.io import load_output
-        from toolkit.vocabulary.bow import BagOfWords
 
-        scores = evaluate_run(load_output(topics_dir), BagOfWords.load(bow_dir), sec, r.cfg)
+        scores = evaluate_run(load_output(topics_dir), load_bag(bow_dir), sec, r.cfg)
         write_json(tmp / "evaluation.json", scores)
         return {k: v for k, v in scores.items() if isinstance(v, float | int)}
 
@@ -367,7 +411,11 @@ def evaluate_run(output: Any, bow: Any, sec: Mapping[str, Any], cfg: ExperimentC
     from toolkit.topics import evaluation as ev
 
     topn = int(sec["topn"])
-    ref = ev.ReferenceCorpus.from_bow(bow)
+    if hasattr(bow, "matrix_of"):  # partitioned: only the columns of the topics' terms
+        terms = sorted({t for topic in output.all_top_terms(topn) for t in topic})
+        ref = ev.ReferenceCorpus(bow.matrix_of(terms), bow.vocabulary)
+    else:
+        ref = ev.ReferenceCorpus.from_bow(bow)
     scores: dict[str, Any] = {"n_topics": output.n_topics, "top_n": topn, "reference": "training bag of words"}
     per_topic: dict[str, list[float]] = {}
     for m in dict.fromkeys(_COHERENCE[x] for x in sec["coherence"]):
@@ -414,6 +462,34 @@ def _stage_embeddings(r: _Runner, annotated: Path, annotation_key: str) -> Path 
     return r.stage("embeddings", settings, build)
 
 
+def _stage_partitioned(r: _Runner, annotated: Path, topics_dir: Path, topics_key: str,
+                       annotation_key: str) -> Path | None:  # fmt: skip
+    """Large corpora (``[cluster] partitioned_outputs`` documents or more): the token table and
+    the document–topic table as Parquet partitioned by month (``partitioned/tokens/``,
+    ``partitioned/document_topics/``; see :mod:`toolkit.distributed.outputs`)."""
+    from toolkit.corpus.documents import Corpus
+
+    threshold = int(r.cfg.section("cluster")["partitioned_outputs"])
+    if not threshold or len(Corpus(annotated)) < threshold:
+        return None
+    settings = {"topics": topics_key, "annotation": annotation_key, "by": "month"}
+
+    def build(tmp: Path) -> dict:
+        from toolkit.distributed.outputs import (
+            document_months,
+            write_document_topics_by_month,
+            write_tokens_by_month,
+        )
+        from toolkit.topics.io import load_output
+
+        months = document_months(annotated / "documents.parquet")
+        rows = write_tokens_by_month(annotated / "tokens.parquet", months, tmp / "tokens")
+        docs = write_document_topics_by_month(load_output(topics_dir), months, tmp / "document_topics")
+        return {"token_rows": rows, "documents": docs, "months": len(set(months.values()))}
+
+    return r.stage("partitioned", settings, build)
+
+
 def _replace_tree(src: Path, dst: Path) -> None:
     """Make ``dst`` a copy of ``src`` (hard links where possible), atomically."""
     from toolkit.runtime import atomic_directory
@@ -433,6 +509,7 @@ def _model_stages(r: _Runner, annotated: Path, bow_dir: Path) -> dict[str, Any]:
     topics_key = r.records[-1].key
     eval_dir = _stage_evaluation(r, topics_dir, bow_dir, topics_key)
     _stage_embeddings(r, annotated, ann_key)
+    _stage_partitioned(r, annotated, topics_dir, topics_key, ann_key)
     run_dir = r.run_dir
     outputs: dict[str, Any] = {}
     for name in ("topics.json", "document_topics.csv", "topic_terms.csv"):
@@ -442,7 +519,7 @@ def _model_stages(r: _Runner, annotated: Path, bow_dir: Path) -> dict[str, Any]:
             outputs[name.split(".")[0]] = name
     _replace_tree(topics_dir, run_dir / "model")
     outputs["model"] = "model"
-    for stage in ("selection", "embeddings"):
+    for stage in ("selection", "embeddings", "partitioned"):
         if stage in r.paths:
             _replace_tree(r.paths[stage], run_dir / stage)
             outputs[stage] = stage

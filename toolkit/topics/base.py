@@ -208,11 +208,14 @@ class TopicModel:
         words' display forms are remembered for :meth:`output`."""
         import scipy.sparse as sp
 
+        from toolkit.distributed.bow import PartitionedBow
         from toolkit.vocabulary.bow import BagOfWords
 
+        if isinstance(X, (PartitionedBow, BagOfWords)) and X.display:
+            self._display_ = X.display_list()
+        if isinstance(X, PartitionedBow):  # models that need the whole matrix in memory
+            return X.matrix, X.vocabulary, list(X.doc_ids)
         if isinstance(X, BagOfWords):
-            if X.display:
-                self._display_ = X.display_list()
             return X.matrix.tocsr(), X.vocabulary, list(X.doc_ids)
         if sp.issparse(X):
             return sp.csr_matrix(X), None, None
@@ -271,13 +274,16 @@ class TopicModel:
             ids = [str(i) for i in range(m.shape[0])]
         from toolkit.topics.describe import auto_labels
 
-        tf = np.asarray(m.sum(axis=0)).ravel()
+        if hasattr(m, "term_frequency"):  # a PartitionedBow: streamed
+            tf, lengths = m.term_frequency(), m.doc_lengths()
+        else:
+            tf, lengths = np.asarray(m.sum(axis=0)).ravel(), np.asarray(m.sum(axis=1)).ravel()
         out = TopicModelOutput(
             topic_term=self.components_,
             doc_topic=doc_topic,
             vocabulary=list(self.vocabulary_),
             term_frequency=tf,
-            doc_lengths=np.asarray(m.sum(axis=1)).ravel(),
+            doc_lengths=lengths,
             doc_ids=list(ids),
             themes=dict(getattr(self, "themes_", {}) or {}),
             info={"model": self.name, "params": _jsonable(self.get_params())},

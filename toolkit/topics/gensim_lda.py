@@ -49,6 +49,10 @@ class GensimLDA(TopicModel):
         own random initialisation.
     init_iterations : int
         Maximum iterations of the initialising NMF.
+    init_documents : int
+        Largest number of documents the initialising NMF sees: a larger corpus gives it an
+        evenly spaced sample of that many documents, so its memory does not grow with the
+        corpus (corpora up to that size: every document, as before).
     themes : None, "default", dict or ThemeSet
         Seeded themes: each becomes one of the ``n_topics`` topics (see
         :func:`toolkit.topics.themes.load_themes`).
@@ -95,6 +99,7 @@ class GensimLDA(TopicModel):
         offset: float = 1.0,
         init: str = "nmf",
         init_iterations: int = 50,
+        init_documents: int = 50_000,
         themes: Any = None,
         seed_weight: float = 50.0,
         multicore: bool = False,
@@ -111,6 +116,7 @@ class GensimLDA(TopicModel):
         self.offset = offset
         self.init = init
         self.init_iterations = init_iterations
+        self.init_documents = init_documents
         self.themes = themes
         self.seed_weight = seed_weight
         self.multicore = multicore
@@ -136,16 +142,32 @@ class GensimLDA(TopicModel):
         from gensim.corpora import Dictionary
         from gensim.models import LdaModel, LdaMulticore
 
+        from toolkit.distributed.bow import PartitionedBow, sample_rows
         from toolkit.vocabulary.bow import GensimBow
 
-        m, vocab, ids = self._as_matrix(X)
-        self._check_input(m, self.n_topics)
-        vocab = vocab or [f"w{i}" for i in range(m.shape[1])]
+        if isinstance(X, PartitionedBow):  # streamed part by part: memory does not grow with the corpus
+            m = X
+            if X.display:
+                self._display_ = X.display_list()
+            n, n_terms = X.shape
+            vocab, ids = X.vocabulary, list(X.doc_ids)
+            if n == 0 or n_terms == 0:
+                raise ModelError("no documents or no terms to train on: the bag of words is empty")
+            if self.n_topics > n:
+                raise ModelError(f"k={self.n_topics} topics is more than the {n} documents")
+            corpus = X.gensim_corpus()
+            n_tokens = float(X.stats.get("tokens") or X.term_frequency().sum())
+        else:
+            m, vocab, ids = self._as_matrix(X)
+            self._check_input(m, self.n_topics)
+            n, n_terms = m.shape
+            corpus = GensimBow(m)
+            n_tokens = float(m.sum())
+        vocab = vocab or [f"w{i}" for i in range(n_terms)]
         id2word = Dictionary()
         id2word.token2id = {t: i for i, t in enumerate(vocab)}
         id2word.id2token = dict(enumerate(vocab))
         eta, topic_themes, report = self._eta(vocab)
-        corpus = GensimBow(m)
         common = dict(
             corpus=corpus, id2word=id2word, num_topics=self.n_topics, passes=self.passes,
             iterations=self.iterations, chunksize=self.chunksize, decay=self.decay,
@@ -163,7 +185,8 @@ class GensimLDA(TopicModel):
             if self.init not in ("nmf", "random"):
                 raise ModelError(f"init must be 'nmf' or 'random', not {self.init!r}")
             if self.init == "nmf":
-                self._init_from_nmf(model, m, topic_themes, eta)
+                sample = sample_rows(m, n, self.init_documents)  # all rows up to init_documents
+                self._init_from_nmf(model, sample, topic_themes, eta, n_tokens)
             model.update(corpus, passes=self.passes, iterations=self.iterations, chunksize=self.chunksize,
                          decay=self.decay, offset=self.offset, eval_every=None)  # fmt: skip
         self.model_ = model
@@ -176,13 +199,13 @@ class GensimLDA(TopicModel):
         self.doc_topic_ = self._infer(m)
         return self
 
-    def _init_from_nmf(self, model, m, topic_themes: dict[int, str], eta) -> None:
-        """Set the model's initial topic-term statistics from an NMF of the TF-IDF matrix
-        (seeded topics start from their seed words)."""
+    def _init_from_nmf(self, model, m, topic_themes: dict[int, str], eta, n_tokens: float) -> None:
+        """Set the model's initial topic-term statistics from an NMF of the TF-IDF matrix ``m``
+        (the corpus, or an evenly spaced sample of ``init_documents`` documents of a larger one;
+        seeded topics start from their seed words); ``n_tokens`` is the corpus's token count."""
         from sklearn.decomposition import NMF
         from sklearn.feature_extraction.text import TfidfTransformer
 
-        n_tokens = float(m.sum())
         X = TfidfTransformer(sublinear_tf=True).fit_transform(m.astype(np.float64))
         k_nmf = min(self.n_topics, min(X.shape))
         nmf = NMF(n_components=k_nmf, init="nndsvda", max_iter=self.init_iterations, tol=1e-3,
@@ -218,23 +241,21 @@ class GensimLDA(TopicModel):
         model.sync_state()
 
     def _infer(self, m) -> np.ndarray:
-        """Document-topic shares by variational inference, deterministic (seeded)."""
+        """Document-topic shares by variational inference, deterministic (seeded); ``m`` is a
+        CSR matrix or a :class:`~toolkit.distributed.bow.PartitionedBow` (read 4,096 rows at
+        a time)."""
         from toolkit.vocabulary.bow import GensimBow
 
+        rows = m.rows if hasattr(m, "rows") else (lambda a, b: m[a:b])
         model = self.model_
         saved = model.random_state
         model.random_state = np.random.RandomState(self.random_state)
         try:
             out = np.empty((m.shape[0], self.n_topics))
-            bows = list(GensimBow(m)) if m.shape[0] <= 4096 else None
-            if bows is None:
-                for start in range(0, m.shape[0], 4096):
-                    chunk = list(GensimBow(m[start : start + 4096]))
-                    gamma, _ = model.inference(chunk)
-                    out[start : start + len(chunk)] = gamma
-            else:
-                gamma, _ = model.inference(bows)
-                out[:] = gamma
+            for start in range(0, m.shape[0], 4096):
+                chunk = list(GensimBow(rows(start, start + 4096)))
+                gamma, _ = model.inference(chunk)
+                out[start : start + len(chunk)] = gamma
         finally:
             model.random_state = saved
         return _normalise_rows(out)

@@ -120,11 +120,15 @@ def ensure_tokens(corpus_dir: str | Path, progress: bool = False) -> Path:
     return path
 
 
-def fit_model(est, bow, corpus_dir: str | Path | None = None):
+def fit_model(est, bow, corpus_dir: str | Path | None = None, executor: Any = None):
     """Fit ``est`` on ``bow``; a covariate-aware model (``covariate`` parameter, e.g. DMR) gets
-    each document's value of that metadata field from the corpus as ``y``."""
+    each document's value of that metadata field from the corpus as ``y``. A distributable
+    model (``batch-lda``) runs its E-step on ``executor``'s workers when one is given; other
+    backends train in this process."""
     field = getattr(est, "covariate", None)
     if field is None:
+        if executor is not None and getattr(est, "distributable", False):
+            return est.fit(bow, executor=executor)
         return est.fit(bow)
     if corpus_dir is None:
         raise ConfigError(f"{est.name} needs the corpus metadata ({field!r}) but no corpus directory was given")

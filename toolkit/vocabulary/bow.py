@@ -143,13 +143,18 @@ class BagOfWords:
         from toolkit.runtime import read_json
 
         d = Path(directory)
-        if not (d / "bow.npz").is_file():
-            raise StageMissingError(f"{d} holds no bag of words (bow.npz)")
-        info = read_json(d / "vocabulary.json")
+        info = read_json(d / "vocabulary.json") if (d / "vocabulary.json").is_file() else {}
+        if info.get("layout") == "partitioned":  # written part by part (fnt run): assembled here
+            blocks = [sp.load_npz(d / p["file"]).tocsr() for p in info["parts"]]
+            matrix = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, info["n_terms"]), dtype="int32")
+        elif (d / "bow.npz").is_file():
+            matrix = sp.load_npz(d / "bow.npz").tocsr()
+        else:
+            raise StageMissingError(f"{d} holds no bag of words (bow.npz or parts/)")
         shown = read_json(d / "display.json") if (d / "display.json").is_file() else {}
         return cls(
             dictionary=Dictionary.load(str(d / "dictionary.gensim")),
-            matrix=sp.load_npz(d / "bow.npz").tocsr(),
+            matrix=matrix,
             doc_ids=list(read_json(d / "bow_docs.json")),
             config=VocabularyConfig.from_dict(info["config"]),
             stats=info.get("stats", {}),
