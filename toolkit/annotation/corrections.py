@@ -45,6 +45,33 @@ _GAZ_PER_TITLES = {"m.", "mme", "mmes", "mm.", "mlle", "dr", "président", "pré
                    "sénateur", "sénatrice", "député", "députée", "maire", "chancelier",
                    "chancelière", "secrétaire"}  # fmt: skip
 GAZETTEER: dict[str, str] = {**{w: "ORG" for w in _GAZ_ORG}, **{w: "LOC" for w in _GAZ_LOC}}
+#: words that announce an organisation name after them (*ministère de la Guerre*, *parti
+#: radical*, *Société générale*) or a place (*rue*, *département*): cues of the fast entity model
+_ORG_HEADS = frozenset("""ministère ministre parti société compagnie banque comité union ligue
+conseil chambre assemblée commission syndicat fédération confédération association académie
+université institut tribunal cour journal agence groupe gouvernement église armée école club
+caisse office crédit cercle congrès sénat parlement mouvement front cie""".split())
+_LOC_CUES = frozenset("""rue place boulevard avenue quai route pont port gare département ville
+village commune région province canton île mont lac fleuve rivière vallée forêt""".split())
+
+
+def entity_cue(word: str) -> str:
+    """Gazetteer cue of a word for the fast entity model: ``"ORG"``/``"LOC"`` (known name),
+    ``"title"`` (*M.*, *président*), ``"orghead"``, ``"loccue"`` or ``""``."""
+    label = GAZETTEER.get(word)
+    if label:
+        return label
+    low = word.lower()
+    if low in _GAZ_PER_TITLES or low in ("mm", "mme.", "madame", "monsieur", "mgr", "docteur",
+                                         "colonel", "capitaine", "lieutenant", "abbé"):
+        return "title"
+    if low in _ORG_HEADS:
+        return "orghead"
+    if low in _LOC_CUES:
+        return "loccue"
+    return ""
+
+
 _NO_ENTITY_UPOS = {"ADP", "DET", "PRON", "CCONJ", "SCONJ", "AUX", "PART", "PUNCT", "SYM"}
 
 

@@ -151,3 +151,65 @@ def dynamic_features(prev2: str, prev: str) -> list[str]:
     return [f"t1={prev}", f"t2={prev2}|{prev}"]
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# features of the fast entity tagger (tools/build_fast_entities.py learns the weights)
+# ---------------------------------------------------------------------------------------------
+#: entity tags of the fast model: IO scheme (a span is a run of one type)
+ENTITY_TAGSET: tuple[str, ...] = ("O", "PER", "LOC", "ORG")
+ENTITY_ARTIFACT_VERSION = "1"
+#: offsets whose UPOS (from the fast tagger) is a feature of the entity model
+UPOS_OFFSETS = (-1, 0, 1)
+
+
+def _cap_class(word: str) -> str:
+    if word.isupper() and len(word) > 1:
+        return "A"  # all capitals (OCR'd headlines, acronyms)
+    if word[:1].isupper():
+        return "C"
+    if word[:1].isdigit():
+        return "d"
+    if word[:1].isalpha():
+        return "x"
+    return "p"
+
+
+def entity_offset_features(word: str, amb: str = "none", gaz: str = "") -> list[list[str]]:
+    """Static entity features of one word type at each offset of :data:`OFFSETS`.
+
+    ``amb`` is the word's ambiguity class in the French lexicon, ``gaz`` its gazetteer label
+    (``"PER-title"``, ``"ORG-head"``, ``"LOC"``…, ``""`` when none). Like the UPOS features,
+    each depends on one word type at one offset, so scores are cached per type.
+    """
+    if word in (BOS, EOS):
+        return [[f"{o}w={word}"] for o in OFFSETS]
+    low = word.lower()
+    cap = _cap_class(word)
+    known = "k" if amb != "none" else "u"
+    zero = [
+        "bias", f"0w={low}", f"0s3={low[-3:]}", f"0s4={low[-4:]}", f"0p3={low[:3]}",
+        f"0sh={_shape(word)}", f"0amb={amb}", f"0cap={cap}", f"0ck={cap}{known}",
+        f"0len={min(len(word), 6)}{cap}",
+    ]  # fmt: skip
+    if gaz:
+        zero.append(f"0gaz={gaz}")
+    if "-" in word[1:]:
+        zero.append(f"0hyph{cap}")
+    if word.endswith("'"):
+        zero.append("0elided")
+    if word.endswith(".") and len(word) > 1:
+        zero.append("0abbr")
+    side = []
+    for o in (-1, 1):
+        feats = [f"{o}w={low}", f"{o}ck={cap}{known}", f"{o}amb={amb}", f"{o}s3={low[-3:]}"]
+        if gaz:
+            feats.append(f"{o}gaz={gaz}")
+        side.append(feats)
+    return [
+        [f"-2w={low}", f"-2ck={cap}{known}"],
+        side[0],
+        zero,
+        side[1],
+        [f"2w={low}", f"2ck={cap}{known}"],
+    ]

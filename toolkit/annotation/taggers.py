@@ -85,6 +85,7 @@ from toolkit.annotation.corrections import (
     _no_entity_word,
     _spans_to_iob,
     _upos_fix_flags,
+    entity_cue,
     fix_upos,
 )
 from toolkit.annotation.features import (
@@ -92,9 +93,13 @@ from toolkit.annotation.features import (
     _PADS_BEFORE,
     ARTIFACT_VERSION,
     BOS,
+    ENTITY_ARTIFACT_VERSION,
+    ENTITY_TAGSET,
     EOS,
     FAST_TAGSET,
     OFFSETS,
+    UPOS_OFFSETS,
+    entity_offset_features,
     offset_features,
 )
 from toolkit.annotation.lemmas import lexicon_lemma, rule_lemma, unknown_lemma
@@ -104,6 +109,7 @@ log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 FAST_ARTIFACT = DATA_DIR / "fast_tagger.json.gz"
+FAST_ENTITY_ARTIFACT = DATA_DIR / "fast_entities.json.gz"
 
 
 MODES = ("fast", "accurate")
@@ -161,9 +167,12 @@ class Tagger:
 # fast backend
 # ---------------------------------------------------------------------------------------------
 class _Direction:
-    """One averaged-perceptron model (left-to-right or right-to-left) of the fast tagger."""
+    """One averaged-perceptron model of the fast tagger: UPOS left to right, UPOS right to
+    left, or entities (``tagset=ENTITY_TAGSET``, ``features=`` the entity features)."""
 
-    def __init__(self, np, weights: dict[str, list[list[float]]], n: int) -> None:
+    def __init__(self, np, weights: dict[str, list[list[float]]], n: int,
+                 tagset: tuple[str, ...] = FAST_TAGSET, features=offset_features) -> None:
+        self.features = features
         self.feature_ids: dict[str, int] = {}
         self.W = np.zeros((len(weights), n), dtype=np.float32)
         for i, (feat, pairs) in enumerate(sorted(weights.items())):
@@ -171,7 +180,7 @@ class _Direction:
             for t, w in pairs:
                 self.W[i, t] = w
         # dynamic tables: index n = <S>
-        labels = list(FAST_TAGSET) + [BOS]
+        labels = list(tagset) + [BOS]
         self.t1 = np.zeros((n + 1, n), dtype=np.float32)
         self.t2 = np.zeros((n + 1, n + 1, n), dtype=np.float32)
         fid = self.feature_ids
@@ -185,6 +194,44 @@ class _Direction:
                     self.t2[a, b] = self.W[r]
         self.table = np.zeros((4096, len(OFFSETS), n), dtype=np.float32)
         self.filled = 0  # rows of ``table`` computed so far (type ids 0..filled-1)
+        # entity model: scores of the fast UPOS at each offset of UPOS_OFFSETS (row n_upos = pad)
+        self.upos = np.zeros((len(UPOS_OFFSETS), len(FAST_TAGSET) + 1, n), dtype=np.float32)
+        for k, o in enumerate(UPOS_OFFSETS):
+            for a, la in enumerate(list(FAST_TAGSET) + [BOS]):
+                r = fid.get(f"u{o}={la}")
+                if r is not None:
+                    self.upos[k, a] = self.W[r]
+
+
+def _entity_features(word: str, amb: str) -> list[list[str]]:
+    return entity_offset_features(word, amb, "" if word in (BOS, EOS) else entity_cue(word))
+
+
+def _greedy(np, model: _Direction, grid):
+    """Greedy decoding with the two previous tags, all sentences at once:
+    ``grid`` ``(n_sentences, max_len, n_tags)`` static scores → tag ids ``(n_sentences, max_len)``."""
+    n_sents, max_len, n_tags = grid.shape
+    prev2 = np.full(n_sents, n_tags, dtype=np.int64)
+    prev = prev2.copy()
+    out = np.empty((n_sents, max_len), dtype=np.int64)
+    t1, t2 = model.t1, model.t2
+    for j in range(max_len):
+        best = (grid[:, j] + t1[prev] + t2[prev2, prev]).argmax(axis=1)
+        out[:, j] = best
+        prev2, prev = prev, best
+    return out
+
+
+def _read_artifact(path: Path, version: str, rebuild: str) -> dict:
+    """``{"data": ..., "hash": ...}`` of a gzip JSON artifact of the given version."""
+    if not path.exists():
+        raise ModelError(f"artifact missing: {path}; rebuild it with `python {rebuild}`")
+    raw = path.read_bytes()
+    data = json.loads(gzip.decompress(raw).decode("utf-8"))
+    if data.get("version") != version:
+        raise ModelError(f"{path}: artifact version {data.get('version')!r}, this toolkit reads "
+                         f"{version!r}; rebuild it with `python {rebuild}`")
+    return {"data": data, "hash": hashlib.sha256(raw).hexdigest()[:12]}
 
 
 class FastTagger(Tagger):
@@ -196,13 +243,17 @@ class FastTagger(Tagger):
         The model built by ``tools/build_fast_tagger.py``.
     lexicon : Lexicon, optional
         The French lexicon (default: :func:`toolkit.lexicon.get_lexicon`).
+    entity_artifact : path or None
+        The entity model built by ``tools/build_fast_entities.py``; None: entities are the
+        proper-noun runs typed by the gazetteer (the rules of :meth:`entity_types`).
     """
 
     name = "fast"
     #: word types whose scores / annotations are cached before the caches are reset
     max_types = 500_000
 
-    def __init__(self, artifact: Path | str = FAST_ARTIFACT, lexicon=None) -> None:
+    def __init__(self, artifact: Path | str = FAST_ARTIFACT, lexicon=None,
+                 entity_artifact: Path | str | None = FAST_ENTITY_ARTIFACT) -> None:
         import numpy as np
 
         from toolkit.annotation.lexicon import get_lexicon
@@ -232,6 +283,15 @@ class FastTagger(Tagger):
             "l2r": _Direction(np, data["weights"], n),
             "r2l": _Direction(np, data["weights_r2l"], n),
         }
+        self._entities = None
+        if entity_artifact is not None:
+            ent = _read_artifact(Path(entity_artifact), ENTITY_ARTIFACT_VERSION,
+                                 "tools/build_fast_entities.py --gold enp_FR.bnf.bio")
+            if tuple(ent["data"]["tagset"]) != ENTITY_TAGSET:
+                raise ModelError(f"{entity_artifact}: unexpected tag set")
+            self._entities = _Direction(np, ent["data"]["weights"], len(ENTITY_TAGSET),
+                                        ENTITY_TAGSET, _entity_features)
+            self.version += f"+entities-{ent['hash']}"
         self._lemmas: dict[str, str] = data["lemmas"]
         self._known_forms = frozenset(data["tags"])
         self._retag_idx = np.array([_TAG_INDEX[t] for t in sorted(_RETAG_AS_PROPN)])
@@ -250,9 +310,10 @@ class FastTagger(Tagger):
         ambs = self.lexicon.tags_many(words)
         rows: list[int] = []
         segs: list[int] = []
+        features = model.features
         for i, word in enumerate(words):
             amb = "none" if word in (BOS, EOS) else ambs[i]
-            for k, feats in enumerate(offset_features(word, amb)):
+            for k, feats in enumerate(features(word, amb)):
                 seg = i * 5 + k
                 for f in feats:
                     r = fid.get(f)
@@ -273,8 +334,9 @@ class FastTagger(Tagger):
             if len(tid) + len(new) > self.max_types:  # bounded memory on endless streams
                 tid.clear()
                 self._types.clear()
-                for m in self._models.values():
-                    m.filled = 0
+                for m in (*self._models.values(), self._entities):
+                    if m is not None:
+                        m.filled = 0
                 new = list(set(seq))
             new.sort()  # deterministic ids
             start = len(self._types)
@@ -322,9 +384,10 @@ class FastTagger(Tagger):
         return out
 
     def _predict_flat(
-        self, sents: list[list[str]], direction: str = "l2r"
-    ) -> tuple[list[str], list[int]]:
-        """UPOS tags of all words of the batch in one flat list, and sentence lengths."""
+        self, sents: list[list[str]], direction: str = "l2r", entities: bool = False
+    ) -> tuple[list[str], list[int]] | tuple[list[str], list[int], list[str]]:
+        """UPOS tags of all words of the batch in one flat list, and sentence lengths (and,
+        with ``entities``, the entity model's tag of every word)."""
         np = self._np
         model = self._models[direction]
         if direction == "r2l":
@@ -332,7 +395,7 @@ class FastTagger(Tagger):
         lengths = [len(s) for s in sents]
         max_len = max(lengths, default=0)
         if max_len == 0:
-            return [], lengths
+            return ([], lengths, []) if entities else ([], lengths)
         # one sequence with two pads on each side of every sentence
         seq: list[str] = []
         for s in sents:
@@ -351,15 +414,7 @@ class FastTagger(Tagger):
         n_tags = table.shape[2]
         grid = np.zeros((len(sents), max_len, n_tags), dtype=np.float32)
         grid[mask] = static
-        # greedy decoding with the two previous tags, all sentences at once
-        prev2 = np.full(len(sents), n_tags, dtype=np.int64)
-        prev = prev2.copy()
-        out = np.empty((len(sents), max_len), dtype=np.int64)
-        t1, t2 = model.t1, model.t2
-        for j in range(max_len):
-            best = (grid[:, j] + t1[prev] + t2[prev2, prev]).argmax(axis=1)
-            out[:, j] = best
-            prev2, prev = prev, best
+        out = _greedy(np, model, grid)
         if direction == "r2l":  # back to reading order (padding stays at the end)
             out = np.stack([np.concatenate((row[:n][::-1], row[n:]))
                             for row, n in zip(out, lengths, strict=True)])
@@ -375,7 +430,23 @@ class FastTagger(Tagger):
             out[propn] = ti["PROPN"]
             out[((flags & _FLAG_DES) > 0) & (out == ti["ADP"])] = ti["DET"]
             out[(flags & _FLAG_INVERTED) > 0] = ti["PRON"]
-        return list(map(FAST_TAGSET.__getitem__, out[mask].tolist())), lengths
+        tags = list(map(FAST_TAGSET.__getitem__, out[mask].tolist()))
+        if not entities:
+            return tags, lengths
+        # entity model: per-type static scores + scores of the fast UPOS at -1, 0, +1
+        em = self._entities
+        table = self._table(em)
+        static = table[ids[pos - 2], 0]
+        for k in range(1, len(OFFSETS)):
+            static += table[ids[pos + OFFSETS[k]], k]
+        upad = np.full((len(sents), max_len + 2), len(FAST_TAGSET), dtype=np.int64)
+        upad[:, 1:-1][mask] = out[mask]
+        for k, o in enumerate(UPOS_OFFSETS):
+            static += em.upos[k][upad[:, 1 + o : 1 + o + max_len][mask]]
+        grid = np.zeros((len(sents), max_len, len(ENTITY_TAGSET)), dtype=np.float32)
+        grid[mask] = static
+        ents = _greedy(np, em, grid)
+        return tags, lengths, list(map(ENTITY_TAGSET.__getitem__, ents[mask].tolist()))
 
     # -- lemma + feats -----------------------------------------------------------------------
     def lemma_feats(self, form: str, upos: str) -> tuple[str, str]:
@@ -423,13 +494,25 @@ class FastTagger(Tagger):
             i = j
         return types
 
+    @staticmethod
+    def model_entity_types(words: Sequence[str], upos: Sequence[str],
+                           tags: Sequence[str]) -> list[str] | None:
+        """Entity type per word from the entity model's tags (``"O"`` → ``""``); None when
+        the sentence has no entity."""
+        if all(t == "O" for t in tags):
+            return None
+        return ["" if t == "O" else t for t in tags]
+
     def tag(self, sentences: Sequence[Sequence[str]]) -> list[list[WordAnnotation]]:
         sents = [s if isinstance(s, list) else list(s) for s in sentences]
         cache = self._ann_cache
         with self._lock:
             if len(cache) > self.max_types:  # bounded memory on endless streams
                 cache.clear()
-            flat_tags, lengths = self._predict_flat(sents)
+            if self._entities is not None:
+                flat_tags, lengths, flat_ents = self._predict_flat(sents, entities=True)
+            else:
+                (flat_tags, lengths), flat_ents = self._predict_flat(sents), None
             keys = list(zip([w for s in sents for w in s], flat_tags, strict=True))
             for w, u in set(keys).difference(cache):
                 self._annotation(w, u)
@@ -439,9 +522,15 @@ class FastTagger(Tagger):
             for words, n in zip(sents, lengths, strict=True):
                 row = flat[i : i + n]
                 upos = flat_tags[i : i + n]
+                ents = flat_ents[i : i + n] if flat_ents is not None else None
                 i += n
-                if "PROPN" in upos:
+                if ents is not None:
+                    types = self.model_entity_types(words, upos, ents)
+                elif "PROPN" in upos:
                     types = self.entity_types(words, upos)
+                else:
+                    types = None
+                if types:
                     for k, (et, iob) in enumerate(_spans_to_iob(types)):
                         if et:
                             a = row[k]
