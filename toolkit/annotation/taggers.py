@@ -310,16 +310,13 @@ class FastTagger(Tagger):
         ambs = self.lexicon.tags_many(words)
         rows: list[int] = []
         segs: list[int] = []
-        features = model.features
+        features, get = model.features, fid.get
         for i, word in enumerate(words):
             amb = "none" if word in (BOS, EOS) else ambs[i]
             for k, feats in enumerate(features(word, amb)):
-                seg = i * 5 + k
-                for f in feats:
-                    r = fid.get(f)
-                    if r is not None:
-                        rows.append(r)
-                        segs.append(seg)
+                found = [r for r in map(get, feats) if r is not None]
+                rows += found
+                segs += [i * 5 + k] * len(found)
         out = np.zeros((len(words) * 5, model.W.shape[1]), dtype=np.float32)
         if rows:
             np.add.at(out, np.asarray(segs), model.W[np.asarray(rows)])
@@ -494,14 +491,49 @@ class FastTagger(Tagger):
             i = j
         return types
 
-    @staticmethod
-    def model_entity_types(words: Sequence[str], upos: Sequence[str],
+    #: proper-noun runs the entity model leaves out become MISC (as the rules did)
+    misc_runs = True
+
+    def model_entity_types(self, words: Sequence[str], upos: Sequence[str],
                            tags: Sequence[str]) -> list[str] | None:
-        """Entity type per word from the entity model's tags (``"O"`` → ``""``); None when
-        the sentence has no entity."""
-        if all(t == "O" for t in tags):
-            return None
-        return ["" if t == "O" else t for t in tags]
+        """Entity type per word from the entity model's tags, cleaned: function and elided
+        words trimmed at span edges, names of the gazetteer typed by it (and tagged where the
+        model missed a proper noun it knows), remaining proper-noun runs MISC. None when the
+        sentence has no entity."""
+        n = len(words)
+        types = ["" if t == "O" else t for t in tags]
+        i = 0
+        while i < n:
+            if not types[i]:
+                if upos[i] == "PROPN" and not _no_entity_word(words[i], upos[i]):
+                    j = i
+                    while j < n and upos[j] == "PROPN" and not types[j] \
+                            and not words[j].endswith("'"):
+                        j += 1
+                    label = GAZETTEER.get(" ".join(words[i:j])) or (
+                        GAZETTEER.get(words[i]) if j == i + 1 else None)
+                    if label or self.misc_runs:
+                        types[i:j] = [label or "MISC"] * (j - i)
+                    i = j
+                else:
+                    i += 1
+                continue
+            j = i
+            while j < n and types[j] == types[i]:
+                j += 1
+            start, end = i, j
+            while start < end and _no_entity_word(words[start], upos[start]):
+                types[start] = ""
+                start += 1
+            while end > start and _no_entity_word(words[end - 1], upos[end - 1]):
+                types[end - 1] = ""
+                end -= 1
+            if start < end:
+                label = GAZETTEER.get(" ".join(words[start:end]))
+                if label:
+                    types[start:end] = [label] * (end - start)
+            i = j
+        return types if any(types) else None
 
     def tag(self, sentences: Sequence[Sequence[str]]) -> list[list[WordAnnotation]]:
         sents = [s if isinstance(s, list) else list(s) for s in sentences]
