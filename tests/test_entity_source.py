@@ -1,4 +1,4 @@
-"""Where a corpus's entities come from: fast proper-noun runs or spaCy md's NER (``entities``)."""
+"""Where a corpus's entities come from: the fast entity model or spaCy md's NER (``entities``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import importlib.util
 import pytest
 
 from toolkit.annotation.annotate import annotate_corpus
-from toolkit.annotation.taggers import ACCURATE_ENTITIES_MAX_DOCUMENTS, resolve_entities
+from toolkit.annotation.taggers import resolve_entities
 from toolkit.errors import ConfigError, ToolkitError
 from toolkit.experiment import load_config
 
@@ -17,16 +17,14 @@ WORDS = ["L'", "agence", "Xinhua", "a", "annoncé", "le", "sommet", "de", "les",
 
 
 def test_resolve_entities():
-    small, large = 10, ACCURATE_ENTITIES_MAX_DOCUMENTS + 1
-    assert resolve_entities("fast", "auto", large) == "fast"
-    assert resolve_entities("fast", "auto", small) == ("accurate" if HAS_MD else "fast")
-    assert resolve_entities("fast", "fast", small) == "fast"
-    assert resolve_entities("fast", "accurate", large) == "accurate"
-    assert resolve_entities("accurate", "auto", large) == "accurate"
+    assert resolve_entities("fast", "auto") == "fast"  # the entity model beat spaCy md on gold
+    assert resolve_entities("fast", "fast") == "fast"
+    assert resolve_entities("fast", "accurate") == "accurate"
+    assert resolve_entities("accurate", "auto") == "accurate"
     with pytest.raises(ToolkitError, match="unknown entities"):
-        resolve_entities("fast", "spacy", small)
+        resolve_entities("fast", "spacy")
     with pytest.raises(ToolkitError, match="its own entities"):
-        resolve_entities("accurate", "fast", small)
+        resolve_entities("accurate", "fast")
 
 
 @pytest.mark.parametrize(
@@ -83,11 +81,11 @@ def test_corpus_manifest_records_the_entity_source(tmp_path):
                    encoding="utf-8")
     corpus = tmp_path / "corpus"
     ingest([src], corpus)
-    m = annotate_corpus(corpus, "fast", n_process=1, progress=False, entities="fast")
-    assert m["entities"] == "fast" and m["settings"]["entities"] == "fast"
+    m = annotate_corpus(corpus, "fast", n_process=1, progress=False)
+    assert m["entities"] == "fast" and m["settings"]["entities"] == "auto"
     if not HAS_MD:
         return
-    m = annotate_corpus(corpus, "fast", n_process=1, progress=False)
+    m = annotate_corpus(corpus, "fast", n_process=1, progress=False, entities="accurate")
     assert m["entities"] == "accurate" and m["tagger"]["name"].startswith("fast+entities")
     table = pd.read_parquet(corpus / "tokens.parquet")
     per = table[table.ent_type == "PER"].form.tolist()

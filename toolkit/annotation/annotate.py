@@ -736,10 +736,9 @@ def annotate_corpus(
     entities : {"auto", "fast", "accurate"}
         Where the entities (and so the vocabulary's merged entities) come from in fast mode:
         ``"accurate"`` = spaCy md's NER on the toolkit's words (UPOS and lemmas stay fast
-        mode's); ``"auto"`` (default) = accurate for corpora of at most
-        :data:`~toolkit.annotation.taggers.ACCURATE_ENTITIES_MAX_DOCUMENTS` documents, fast
-        otherwise (:func:`~toolkit.annotation.taggers.resolve_entities`). The manifest
-        records the choice.
+        mode's); ``"auto"`` (default) = each mode's own entities
+        (:func:`~toolkit.annotation.taggers.resolve_entities`). The manifest records the
+        choice.
 
     Returns
     -------
@@ -767,7 +766,7 @@ def annotate_corpus(
     total = len(Corpus(corpus_dir))
     from toolkit.annotation.taggers import resolve_entities
 
-    ents = resolve_entities(mode, entities, total)
+    ents = resolve_entities(mode, entities)
     ent_arg = "accurate" if mode == "fast" and ents == "accurate" else None
     tg = tagger
     if tg is None and (mode != "fast" or n_process <= 1):

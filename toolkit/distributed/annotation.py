@@ -112,7 +112,7 @@ def annotate_corpus_partitioned(
     n_docs = len(Corpus(corpus_dir))
     from toolkit.annotation.taggers import resolve_entities
 
-    ents = resolve_entities(mode, entities, n_docs)
+    ents = resolve_entities(mode, entities)
     ent_arg = "accurate" if mode == "fast" and ents == "accurate" else None
     parts = plan(n_docs, partition_documents)
     parts_dir = corpus_dir / ".token-parts"
