@@ -492,8 +492,6 @@ class FastTagger(Tagger):
 
     #: proper-noun runs the entity model leaves out become MISC (as the rules did)
     misc_runs = True
-    #: proper-noun runs the model leaves out next to one of its spans join that span
-    extend_runs = True
 
     def model_entity_types(self, words: Sequence[str], upos: Sequence[str],
                            tags: Sequence[str]) -> list[str] | None:
@@ -513,11 +511,6 @@ class FastTagger(Tagger):
                         j += 1
                     label = GAZETTEER.get(" ".join(words[i:j])) or (
                         GAZETTEER.get(words[i]) if j == i + 1 else None)
-                    if not label and self.extend_runs:  # a first name before a found surname
-                        if j < n and types[j] not in ("", "MISC"):
-                            label = types[j]
-                        elif i > 0 and types[i - 1] not in ("", "MISC"):
-                            label = types[i - 1]
                     if label or self.misc_runs:
                         types[i:j] = [label or "MISC"] * (j - i)
                     i = j
