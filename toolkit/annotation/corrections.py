@@ -1,7 +1,7 @@
 """Corrections shared by both tagging modes: entity typing and UPOS fixes.
 
 A small gazetteer of frequent names in French news types entities (never adding one on a
-function word); :func:`fix_upos` corrects UPOS (unknown capitalised words inside a sentence →
+function word) and, with :func:`entity_cue`, gives the fast entity model its cues; :func:`fix_upos` corrects UPOS (unknown capitalised words inside a sentence →
 PROPN, a single *des* → DET, inverted clitics *-t-il* → PRON), measured on the UD dev sets.
 """
 
@@ -47,7 +47,7 @@ _GAZ_PER_TITLES = {"m.", "mme", "mmes", "mm.", "mlle", "dr", "président", "pré
 GAZETTEER: dict[str, str] = {**{w: "ORG" for w in _GAZ_ORG}, **{w: "LOC" for w in _GAZ_LOC}}
 #: words that announce an organisation name after them (*ministère de la Guerre*, *parti
 #: radical*, *Société générale*) or a place (*rue*, *département*): cues of the fast entity model
-_ORG_HEADS = frozenset("""ministère ministre parti société compagnie banque comité union ligue
+_ORG_HEADS = frozenset("""ministère parti société compagnie banque comité union ligue
 conseil chambre assemblée commission syndicat fédération confédération association académie
 université institut tribunal cour journal agence groupe gouvernement église armée école club
 caisse office crédit cercle congrès sénat parlement mouvement front cie""".split())

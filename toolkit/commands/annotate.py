@@ -169,8 +169,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="worker processes for a corpus in fast mode (default 2)")
     p.add_argument("--batch-size", type=int, default=64, help="documents per batch (default 64)")
     p.add_argument("--entities", choices=("auto", "fast", "accurate"), default="auto",
-                   help="corpus in fast mode: entities from spaCy md's NER (accurate) or from "
-                        "proper-noun runs (fast); auto: accurate up to 5,000 documents "
+                   help="corpus in fast mode: entities from the fast entity model (fast) or "
+                        "from spaCy md's NER (accurate); auto: each mode's own "
                         "(default auto)")  # fmt: skip
     p.add_argument("--strict", action="store_true",
                    help="exit with an error if any document fails (default: warn)")
