@@ -15,6 +15,7 @@ Modules:
 * :mod:`~toolkit.annotation.annotate` — texts and corpora → token table or CoNLL-U;
 * :mod:`~toolkit.annotation.conllu` — reading CoNLL-U;
 * :mod:`~toolkit.annotation.evaluation` — scores against UD gold (CoNLL 2018 measures);
+* :mod:`~toolkit.annotation.entity_eval` — entity F1 against token-per-line IOB gold;
 * :mod:`~toolkit.annotation.explore` — concordances (KWIC), entities and counts for notebooks.
 """
 

@@ -72,6 +72,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import itertools
 import json
 import logging
 import threading
@@ -171,6 +172,15 @@ class Tagger:
 # ---------------------------------------------------------------------------------------------
 # fast backend
 # ---------------------------------------------------------------------------------------------
+def _feature_offset(feat: str) -> int:
+    """Index in :data:`OFFSETS` of the word a static feature name describes (``"-1w=le"``
+    → 1, ``"bias"`` and ``"0…"`` → 2); dynamic features (``t1=``, ``u0=``) get 2, unused."""
+    for k, o in enumerate(OFFSETS):
+        if feat.startswith(str(o)) and not (o >= 0 and feat.startswith(f"-{o}")):
+            return k
+    return OFFSETS.index(0)
+
+
 class _Direction:
     """One averaged-perceptron model of the fast tagger: UPOS left to right, UPOS right to
     left, or entities (``tagset=ENTITY_TAGSET``, ``features=`` the entity features)."""
@@ -180,8 +190,11 @@ class _Direction:
         self.features = features
         self.feature_ids: dict[str, int] = {}
         self.W = np.zeros((len(weights), n), dtype=np.float32)
+        #: index in OFFSETS of the word each static feature describes (``-1w=…`` → 1)
+        self.offset_index = np.zeros(len(weights), dtype=np.int64)
         for i, (feat, pairs) in enumerate(sorted(weights.items())):
             self.feature_ids[feat] = i
+            self.offset_index[i] = _feature_offset(feat)
             for t, w in pairs:
                 self.W[i, t] = w
         # dynamic tables: index n = <S>
@@ -324,17 +337,19 @@ class FastTagger(Tagger):
         fid = model.feature_ids
         ambs = self.lexicon.tags_many(words)
         rows: list[int] = []
-        segs: list[int] = []
-        features, get = model.features, fid.get
+        counts: list[int] = []
+        features, get, chain = model.features, fid.get, itertools.chain.from_iterable
         for i, word in enumerate(words):
             amb = "none" if word in (BOS, EOS) else ambs[i]
-            for k, feats in enumerate(features(word, amb)):
-                found = [r for r in map(get, feats) if r is not None]
-                rows += found
-                segs += [i * 5 + k] * len(found)
+            found = [r for r in map(get, chain(features(word, amb))) if r is not None]
+            rows += found
+            counts.append(len(found))
         out = np.zeros((len(words) * 5, model.W.shape[1]), dtype=np.float32)
         if rows:
-            np.add.at(out, np.asarray(segs), model.W[np.asarray(rows)])
+            ids = np.asarray(rows)
+            # a feature's name says its offset, so one lookup pass per word suffices
+            segs = np.repeat(np.arange(len(words)) * 5, counts) + model.offset_index[ids]
+            np.add.at(out, segs, model.W[ids])
         return out.reshape(len(words), 5, -1)
 
     def _type_ids(self, seq: list[str]):
