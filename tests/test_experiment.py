@@ -212,3 +212,8 @@ def test_cli_set_overrides_and_report_command(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"report: {run_dir / 'report' / 'index.html'}" in out
     assert (run_dir / "report" / "tables" / "README.md").is_file()
+    # an experiment run is a topic-model run for `topics show`, with its corpus's titles
+    assert main(["topics", "show", str(run_dir), "--topic", "0", "--docs", "2"]) == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith("topic 0  [") and "terms (λ=1.0): " in shown
+    assert len([line for line in shown.splitlines() if line.startswith("    ")]) == 2
