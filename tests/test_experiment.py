@@ -60,6 +60,8 @@ def _write(tmp: Path, k: int = 4, name: str = "x.toml") -> Path:
         ("[topics.params]\npasses_ = 3\n", "unknown parameter.*passes_"),
         ("[annotation]\nmode = 'slow'\n", "annotation.mode must be 'fast' or 'accurate'"),
         ("[evaluation]\ncoherence = ['c_x']\n", "unknown measure 'c_x'"),
+        ("[report]\neffects = [3]\n", "report.effects must be a list of covariates"),
+        ("[report]\neffects_draws = 0\n", "report.effects_draws must be a positive integer"),
     ],
 )
 def test_bad_config_names_the_key(tmp_path, toml, message):
