@@ -185,7 +185,8 @@ def test_planted_neighbours_come_from_the_same_group(model, request):
     m = request.getfixturevalue(model)
     for word in ("gaz", "pékin", "match"):
         nb = m.neighbours(word, topn=5)
-        assert list(nb.columns) == ["term", "similarity", "count"]
+        assert list(nb.columns) == ["term", "display", "similarity", "count"]
+        assert list(nb.display) == list(nb.term)  # token lists carry no surface forms: the keys
         assert word not in set(nb.term)
         assert [group_of(t) for t in nb.term].count(group_of(word)) >= 4, (word, nb)
         assert (nb["count"] > 0).all()
@@ -269,7 +270,7 @@ def test_doc2vec_paragraph_plus_words_vectors(d2v, docs, tmp_path):
 @pytest.mark.parametrize("method", ["pca", "tsne"])
 def test_maps_are_dataframes(w2v, method):
     wm = w2v.word_map(method=method, n=20)
-    assert list(wm.columns) == ["term", "x", "y", "count"]
+    assert list(wm.columns) == ["term", "display", "x", "y", "count"]
     assert len(wm) == 20 and np.isfinite(wm[["x", "y"]].to_numpy()).all()
     dm = w2v.document_map(doc_ids=w2v.doc_ids_[:12], method=method)
     assert list(dm.columns) == ["doc_id", "x", "y"] and len(dm) == 12

@@ -46,7 +46,7 @@ def test_neighbours_json(trained, capsys):
     assert main(["embed", "neighbours", "gaz", "--model", str(out), "--json", "--topn", "5"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 5
-    assert all(set(r) == {"term", "similarity", "count"} for r in rows)
+    assert all(set(r) == {"term", "display", "similarity", "count"} for r in rows)
     assert all(isinstance(r["count"], int) and r["count"] >= 3 for r in rows)
     assert rows[0]["similarity"] >= rows[-1]["similarity"]
 
@@ -124,3 +124,26 @@ def test_vectors_do_not_depend_on_pythonhashseed(tmp_path):
         subprocess.run([sys.executable, "-c", code, str(path)], check=True, env=env, cwd=Path(__file__).parent)
         outs.append(np.load(path))
     np.testing.assert_array_equal(outs[0], outs[1])
+
+
+@pytest.mark.slow
+def test_neighbours_show_display_forms(trained, capsys):
+    """Neighbours are shown as people write them (most frequent surface form in the corpus),
+    the vocabulary key beside it for machines; the map survives save/load."""
+    _, out = trained
+    from toolkit.embeddings import load_model
+
+    assert (out / "display.json").is_file()
+    m = load_model(out)
+    assert m.shown("union_européenne") == "Union européenne"
+    assert m.shown("pékin") == "Pékin" and m.shown("droit_de_douane") == "droits de douane"
+    nb = m.neighbours("chine", topn=10)
+    assert list(nb.columns) == ["term", "display", "similarity", "count"]
+    assert any(d != t for d, t in zip(nb.display, nb.term, strict=True))
+    assert main(["embed", "neighbours", "chine", "--model", str(out), "--topn", "10"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    shown = [line.split("\t")[0] for line in lines]
+    assert shown == list(nb.display)
+    assert all(f"[{t}]" in line for line, t, d in zip(lines, nb.term, nb.display, strict=True) if t != d)
+    coords = m.word_map(["pékin", "chine", "union_européenne"])
+    assert list(coords.display) == ["Pékin", "Chine", "Union européenne"]

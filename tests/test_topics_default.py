@@ -69,6 +69,19 @@ def test_same_seed_same_results_three_times():
     assert not np.array_equal(other.doc_topic_, runs[0].doc_topic_)
 
 
+def test_nmf_start_depends_on_the_data_and_the_sampler_on_the_seed():
+    """The NMF-informed prior is the same for every seed (a function of the data); the seed
+    still drives the Gibbs sampler, so two seeds give two different samples."""
+    X, _ = planted(words_per_doc=20, seed=4)
+    vocab = [f"w{i}" for i in range(X.shape[1])]
+    a, b = TomotopyLDA(3, random_state=1), TomotopyLDA(3, random_state=2)
+    np.testing.assert_array_equal(a._prior(X, vocab)[0], b._prior(X, vocab)[0])
+    # on a corpus without planted structure the sampler's draws show through
+    noise = sp.csr_matrix(np.random.default_rng(0).poisson(1.0, (60, 40)))
+    fa, fb = a.set_params(iterations=30).fit(noise), b.set_params(iterations=30).fit(noise)
+    assert not np.array_equal(fa.doc_topic_, fb.doc_topic_)
+
+
 def test_bad_input_is_named():
     with pytest.raises(ConfigError, match=r"unknown parameter\(s\) for lda: pases, tw; valid: .*iterations"):
         make_model("lda", 5, 0, pases=3, tw="idf")

@@ -1,10 +1,13 @@
-"""Real data: the toolkit's default topic pipeline against the tutorial baselines on a Le Monde
-2022 sample (skipped when ../shared/data is absent).
+"""Real data: the toolkit's default topic pipeline against the LDA tutorial baselines on a Le
+Monde 2022 sample (skipped when ../shared/data is absent).
 
-The same measures as ``benchmarks/topics_lemonde.py`` (which runs the whole corpus), on a
-spread sample of 800 articles and k = 10: NPMI of the top-10 terms the toolkit publishes in
-``topics.json`` over one shared reference, NMI of each document's main topic against its
-section, diversity of the top 25.
+The measures of ``benchmarks/topics_lemonde.py`` (which runs the whole corpus), on one spread
+sample of 800 articles that feeds every system, k = 10: each system's top terms ranked **by
+probability**, scored by the independent evaluator ``../shared/eval/topic_eval.py`` over the
+sample's own documents (NPMI of the top 10, diversity of the top 25, NMI of each document's
+main topic against its section). The bar is the issue's: NPMI at least 1.4 × the best LDA
+baseline ((a) gensim tutorial, (b) scikit-learn, (c) tomotopy defaults), NMI at least the
+best baseline's, diversity at least 0.85.
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ def _bench():
 def sample_run(lemonde_path, tmp_path_factory):
     from toolkit.corpus.ingest import ingest
 
+    bench = _bench()
+    if not bench.TOPIC_EVAL.is_file():
+        pytest.skip(f"real-data test: {bench.TOPIC_EVAL} not found")
     root = tmp_path_factory.mktemp("lemonde-topics")
     with gzip.open(lemonde_path, "rt", encoding="utf-8") as f:
         rows = [line for i, line in enumerate(f) if i % 37 == 0][:N_DOCS]
@@ -48,43 +54,34 @@ def sample_run(lemonde_path, tmp_path_factory):
     ingest([src], corpus, progress=False)
     run = root / "run"
     assert main(["-q", "topics", "train", str(corpus), "--k", str(K), "--seed", "0", "--out", str(run), "--no-progress"]) == 0
-    return corpus, run
+    return bench, corpus, run
 
 
 @pytest.mark.slow
-def test_default_pipeline_beats_the_tutorial_baselines(sample_run):
-    from sklearn.metrics import normalized_mutual_info_score
-
-    from toolkit.topics.evaluation import npmi_coherence, topic_diversity
-
-    bench = _bench()
-    corpus, run = sample_run
-    reference = bench.build_reference(str(corpus))
-    meta = pd.read_parquet(corpus / "documents.parquet", columns=["id", "section"])
-    sections = dict(zip(meta["id"], meta["section"].fillna("none"), strict=True))
-    ids = list(sections)
-
-    def nmi(doc_ids, main_topics):
-        placed = dict(zip(doc_ids, main_topics, strict=True))
-        return normalized_mutual_info_score([sections[d] for d in ids], [placed.get(d, -1) for d in ids])
-
+@pytest.mark.shared_data
+def test_default_pipeline_beats_the_lda_tutorials(sample_run):
+    bench, corpus, run = sample_run
+    te = bench.shared_evaluator()
     topics = json.loads((run / "topics.json").read_text(encoding="utf-8"))
-    terms = [t["terms"] for t in topics]
     dt = pd.read_csv(run / "document_topics.csv")
-    ours = {
-        "npmi": npmi_coherence(terms, reference, 10)["mean"],
-        "nmi": nmi(dt["doc_id"].tolist(), dt.iloc[:, 1:].to_numpy().argmax(axis=1).tolist()),
-        "diversity": topic_diversity(terms, 25),
-    }
-    plain = reference.with_mapper(None)
-    baselines = {}
-    for name, fn in (("a", bench.run_a), ("b", bench.run_b), ("c", bench.run_c)):
-        res = fn(str(corpus), K, 0)
-        baselines[name] = {"npmi": npmi_coherence(res["top"], plain, 10)["mean"], "nmi": nmi(res["doc_ids"], res["main"])}
-    best_npmi = max(b["npmi"] for b in baselines.values())
-    best_nmi = max(b["nmi"] for b in baselines.values())
-    msg = f"toolkit {ours}, baselines {baselines}"
+    # topics.json lists terms by probability (λ = 1, the ranking the baselines publish)
+    ours = {"top": [t["terms"] for t in topics], "doc_ids": dt["doc_id"].tolist(),
+            "main": dt.iloc[:, 1:].to_numpy().argmax(axis=1).tolist()}  # fmt: skip
+    assert all(len(t) >= 25 for t in ours["top"])
+    systems = {"toolkit": ours}
+    for name, fn in (("a-gensim", bench.run_a), ("b-sklearn-lda", bench.run_b), ("c-tomotopy", bench.run_c)):
+        systems[name] = fn(str(corpus), K, 0)
+    reference = bench.write_reference(str(corpus), corpus.parent / "reference.jsonl")
+    terms = set().union(*(te.needed_terms(s["top"], 10) for s in systems.values()))
+    ref = te.Reference(reference, terms, ("section",))
+    scores = {}
+    for name, s in systems.items():
+        ev = te.evaluate(ref, s["top"], dict(zip(s["doc_ids"], s["main"], strict=True)))
+        scores[name] = {k: round(ev[k], 4) for k in ("npmi", "nmi", "diversity")}
+    best_npmi = max(v["npmi"] for k, v in scores.items() if k != "toolkit")
+    best_nmi = max(v["nmi"] for k, v in scores.items() if k != "toolkit")
+    msg = f"probability top 10, shared evaluator: {scores}; toolkit / best LDA baseline NPMI = {scores['toolkit']['npmi'] / best_npmi:.2f}"
     print(msg)
-    assert ours["npmi"] >= 1.25 * best_npmi, msg
-    assert ours["nmi"] >= best_nmi, msg
-    assert ours["diversity"] >= 0.80, msg
+    assert scores["toolkit"]["npmi"] >= 1.4 * best_npmi, msg
+    assert scores["toolkit"]["nmi"] >= best_nmi, msg
+    assert scores["toolkit"]["diversity"] >= 0.85, msg

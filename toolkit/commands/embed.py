@@ -106,8 +106,9 @@ def run_neighbours(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(_frame_to_records(df), ensure_ascii=False, indent=2))
     else:
-        for row in df.itertuples(index=False):
-            print(f"{row.term}\t{row.similarity:.3f}\t{row.count}")
+        for row in df.itertuples(index=False):  # the surface form people read, the key when it differs
+            key = f"\t[{row.term}]" if row.display != row.term else ""
+            print(f"{row.display}\t{row.similarity:.3f}\t{row.count}{key}")
     return 0
 
 
@@ -178,7 +179,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     n.add_argument("--model", required=True, metavar="DIR")
     n.add_argument("--topn", type=int, default=10)
     n.add_argument("--min-count", type=int, default=None, help="hide neighbours rarer than this")
-    n.add_argument("--json", action="store_true", help='print [{"term", "similarity", "count"}, ...]')
+    n.add_argument("--json", action="store_true", help='print [{"term", "display", "similarity", "count"}, ...]')
     n.set_defaults(func=run_neighbours)
 
     s = esub.add_parser(

@@ -14,7 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from toolkit.embeddings.cache import DEFAULT_TOKENS, TokenCache, _corpus_provenance, token_stream
+from toolkit.embeddings.cache import (
+    DEFAULT_TOKENS,
+    SurfaceTap,
+    TokenCache,
+    _corpus_provenance,
+    token_stream,
+)
 from toolkit.errors import ConfigError, InputError, ModelError, StageMissingError
 
 log = logging.getLogger(__name__)
@@ -24,6 +30,7 @@ MODEL_FILE = "model.gensim"
 MANIFEST_FILE = "manifest.json"
 DOCVECS_FILE = "document_vectors.npy"
 DOCIDS_FILE = "doc_ids.json"
+DISPLAY_FILE = "display.json"
 MODEL_KINDS = ("word2vec", "fasttext", "doc2vec")
 #: Model classes by ``kind``; each subclass of :class:`EmbeddingModel` registers itself.
 MODEL_CLASSES: dict[str, type[EmbeddingModel]] = {}
@@ -230,6 +237,7 @@ class EmbeddingModel:
                 "re-iterable corpus: a list, a TokenStream, or a class with __iter__"
             )
         t0 = time.perf_counter()
+        self.display_ = {}
         if isinstance(corpus, TokenCache):
             self._fit_cache(corpus)
             t_total = time.perf_counter() - t0
@@ -245,9 +253,12 @@ class EmbeddingModel:
             else:
                 cache_root = Path(self.cache_dir)
                 cache_root.mkdir(parents=True, exist_ok=True)
-            cache = TokenCache(cache_root / "tokens.txt").write(corpus, progress=self.progress)
+            tap = SurfaceTap(corpus) if hasattr(corpus, "with_surfaces") else None
+            cache = TokenCache(cache_root / "tokens.txt").write(tap or corpus, progress=self.progress)
             t_cache = time.perf_counter() - t0
             self._fit_cache(cache)
+            if tap is not None:  # display forms of the trained vocabulary (neighbours, maps)
+                self.display_ = tap.display(self.model_.wv.index_to_key)
             t_total = time.perf_counter() - t0
             self._fit_documents(cache)
         self.training_ = {
@@ -263,6 +274,7 @@ class EmbeddingModel:
     def fit_cache(self, cache: TokenCache) -> EmbeddingModel:
         """Train from an already written :class:`TokenCache` (used by benchmarks and periods)."""
         self._check_params()
+        self.display_ = {}
         self._fit_cache(cache)
         self._fit_documents(cache)
         self.training_ = {**self.training_, "tokens_hash": cache.content_hash}
@@ -434,6 +446,11 @@ class EmbeddingModel:
             return 0
         return int(self.model_.wv.get_vecattr(key, "count"))
 
+    def shown(self, key: str) -> str:
+        """How ``key`` is shown to people: its most frequent surface form in the training
+        corpus (*union_européen* -> *Union européenne*) when known, else the key with spaces."""
+        return getattr(self, "display_", {}).get(key) or key.replace("_", " ")
+
     # ------------------------------------------------------------------ exploration
     def vocabulary(self):
         """The vocabulary with corpus counts, most frequent first.
@@ -464,7 +481,8 @@ class EmbeddingModel:
         Returns
         -------
         pandas.DataFrame
-            Columns ``term``, ``similarity``, ``count``; ``topn`` rows at most, most similar
+            Columns ``term`` (vocabulary key), ``display`` (its most frequent surface form in
+            the corpus, see :meth:`shown`), ``similarity``, ``count``; ``topn`` rows at most, most similar
             first. ``df.attrs["from_subwords"]`` is True when ``word`` was not in the
             vocabulary and its vector was built from subwords (FastText only).
         """
@@ -482,10 +500,10 @@ class EmbeddingModel:
             count = int(wv.get_vecattr(term, "count"))
             if min_count and count < min_count:
                 continue
-            rows.append({"term": term, "similarity": float(sim), "count": count})
+            rows.append({"term": term, "display": self.shown(term), "similarity": float(sim), "count": count})
             if len(rows) == topn:
                 break
-        df = pd.DataFrame(rows, columns=["term", "similarity", "count"])
+        df = pd.DataFrame(rows, columns=["term", "display", "similarity", "count"])
         df.attrs["query"] = word
         df.attrs["from_subwords"] = from_subwords
         return df
@@ -515,7 +533,7 @@ class EmbeddingModel:
         Returns
         -------
         pandas.DataFrame
-            Columns ``term``, ``similarity``, ``count``.
+            Columns ``term``, ``display``, ``similarity``, ``count``.
         """
         import pandas as pd
 
@@ -527,8 +545,9 @@ class EmbeddingModel:
         res = self.model_.wv.most_similar(positive=pos, negative=neg, topn=topn)
         wv = self.model_.wv
         return pd.DataFrame(
-            [{"term": t, "similarity": float(s), "count": int(wv.get_vecattr(t, "count"))} for t, s in res],
-            columns=["term", "similarity", "count"],
+            [{"term": t, "display": self.shown(t), "similarity": float(s), "count": int(wv.get_vecattr(t, "count"))}
+             for t, s in res],
+            columns=["term", "display", "similarity", "count"],
         )
 
     # ------------------------------------------------------------------ documents
@@ -626,7 +645,8 @@ class EmbeddingModel:
         Returns
         -------
         pandas.DataFrame
-            Columns ``term``, ``x``, ``y``, ``count``; one row per placed word.
+            Columns ``term``, ``display``, ``x``, ``y``, ``count``; one row per placed word
+            (label the points with ``display``).
         """
         import pandas as pd
 
@@ -646,7 +666,7 @@ class EmbeddingModel:
             raise ModelError(f"word_map needs at least 3 words in the vocabulary, got {len(keys)}")
         xy = project_2d(wv[keys], method, self.random_state if random_state is None else random_state)
         return pd.DataFrame(
-            {"term": keys, "x": xy[:, 0], "y": xy[:, 1],
+            {"term": keys, "display": [self.shown(k) for k in keys], "x": xy[:, 0], "y": xy[:, 1],
              "count": [int(wv.get_vecattr(k, "count")) for k in keys]}
         )  # fmt: skip
 
@@ -721,6 +741,7 @@ class EmbeddingModel:
             self.model_.save(str(tmp / MODEL_FILE))
             np.save(tmp / DOCVECS_FILE, self.document_vectors_)
             write_json(tmp / DOCIDS_FILE, list(self.doc_ids_))
+            write_json(tmp / DISPLAY_FILE, getattr(self, "display_", {}))
             write_json(tmp / MANIFEST_FILE, self.manifest())
         log.info("saved %s model to %s", self.kind, path)
         return Path(path)
@@ -807,6 +828,8 @@ def load_model(path: str | Path, expected: type[EmbeddingModel] | None = None) -
     obj.doc_ids_ = json.loads((path / DOCIDS_FILE).read_text(encoding="utf-8"))
     obj.document_vectors_ = np.load(path / DOCVECS_FILE)
     obj.training_ = manifest.get("training", {})
+    dpath = path / DISPLAY_FILE  # absent in models saved before display forms
+    obj.display_ = json.loads(dpath.read_text(encoding="utf-8")) if dpath.is_file() else {}
     obj.epochs_ = int(obj.training_.get("epochs", obj.model_.epochs))
     obj.params_ = {
         "vector_size": obj.model_.wv.vector_size,

@@ -213,6 +213,34 @@ class CachedTaggedDocuments:
                 yield TaggedDocument(line.split(), [doc_id.rstrip("\n")])
 
 
+class SurfaceTap:
+    """One pass over a token stream's tokens that also counts the surface strings each token
+    was made from (``TokenStream.with_surfaces``), for the display forms of the vocabulary.
+
+    Iterating yields ``(doc_id, tokens)`` like the stream itself; :meth:`display` then gives
+    ``{token: most frequent surface form}`` (*sanction* -> *sanctions*, *union_européen* ->
+    *Union européenne*).
+    """
+
+    def __init__(self, stream: Any) -> None:
+        from toolkit.vocabulary.display import SurfaceCounter
+
+        self.stream = stream
+        self.counter = SurfaceCounter()
+
+    def __iter__(self) -> Iterator[tuple[str, list[str]]]:
+        update = self.counter.update
+        for doc_id, toks, shown in self.stream.with_surfaces():
+            toks = [_clean_token(t) for t in toks]
+            update(toks, shown)
+            yield doc_id, toks
+
+    def display(self, keys: Iterable[str]) -> dict[str, str]:
+        """``{key: display form}`` for the ``keys`` whose display differs from the key."""
+        shown = self.counter.display([k for k in keys if k in self.counter.counts])
+        return {k: v for k, v in shown.items() if v != k}
+
+
 def token_stream(corpus_dir: str | Path, tokens: Mapping[str, Any] | None = None):
     """The corpus directory's token stream (``toolkit.vocabulary.TokenStream``).
 

@@ -13,6 +13,7 @@ import numpy as np
 from toolkit.embeddings.base import EmbeddingModel, _cosine, _normalise_rows
 from toolkit.embeddings.cache import (
     MAX_LINE_TOKENS,
+    SurfaceTap,
     TokenCache,
     _clean_token,
     _iter_units,
@@ -119,6 +120,8 @@ class PeriodEmbeddings:
         if isinstance(corpus, str | Path):
             corpus = token_stream(corpus, self.params.get("tokens"))
         date_of = _dates_from(dates)
+        tap = SurfaceTap(corpus) if hasattr(corpus, "with_surfaces") else None
+        corpus = tap or corpus
         self.models_: dict[str, EmbeddingModel] = {}
         self.rotations_: dict[str, np.ndarray] = {}
         with tempfile.TemporaryDirectory(prefix="fnt-periods-") as tmp:
@@ -161,6 +164,8 @@ class PeriodEmbeddings:
                 except ModelError as exc:
                     log.warning("period %s: %s; skipped", period, exc)
                     continue
+                if tap is not None:  # the corpus's display forms (neighbours show them)
+                    m.display_ = tap.display(m.model_.wv.index_to_key)
                 log.info("period %s: %d tokens, vocabulary %d", period, counts[period], len(m.model_.wv))
                 if self.align and previous is not None:
                     self.rotations_[period] = self._align(previous, m)
@@ -197,7 +202,7 @@ class PeriodEmbeddings:
         Returns
         -------
         pandas.DataFrame
-            Columns ``period``, ``rank``, ``term``, ``similarity``, ``count``; periods where
+            Columns ``period``, ``rank``, ``term``, ``display``, ``similarity``, ``count``; periods where
             the word is absent are listed in ``df.attrs["missing_periods"]``.
         """
         import pandas as pd

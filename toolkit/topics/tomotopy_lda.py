@@ -8,6 +8,11 @@ Monde 2022 (``benchmarks/topics_lemonde.py``, BENCHMARKS.md):
   LDA topic, with a total pseudo-count of ``nmf_prior`` × the tokens per topic (on top of the
   symmetric ``eta``). The sampler starts near good topics and keeps them apart, so topics are
   more coherent, more distinct and far more stable across seeds than from a random start.
+  The NMF start is a function of the data alone: NNDSVD's truncated SVD is computed with a
+  fixed seed (:data:`NMF_START_SEED`), not the run's ``random_state``, which drives the
+  sampler. (Seeding it with ``random_state`` only added the noise of the randomised SVD's
+  approximation: on Le Monde 2022, k = 20, the NMF starts of three seeds agreed at 0.82
+  top-10 Jaccard, and the models at 0.75; with one start the models agree at 0.95.)
   Seeded themes (:mod:`toolkit.topics.themes`) add their seed words to the prior of the topic
   whose NMF start matches them best;
 * **IDF term weighting** (``term_weight="idf"``, tomotopy's ``TermWeight.IDF``): each token
@@ -42,6 +47,14 @@ log = logging.getLogger(__name__)
 TERM_WEIGHTS = ("one", "idf", "pmi")
 #: Documents needed before a pseudo-document model is worth it (fewer: plain LDA, logged).
 MIN_DOCUMENTS_SHORT_MODEL = 200
+#: Seed of the randomised SVD inside the NMF start (NNDSVD), the same for every run: the start
+#: depends on the data only, the run's ``random_state`` drives the Gibbs sampler.
+NMF_START_SEED = 0
+#: Gibbs sweeps when LDA starts from the NMF-informed prior (``iterations=None``): on Le Monde
+#: 2022 (k = 20) 120 sweeps score as well as 500 (NPMI 0.32 vs 0.315) in a quarter of the time.
+SWEEPS_FROM_PRIOR = 120
+#: Gibbs sweeps otherwise (random start or the pseudo-document model).
+SWEEPS = 500
 
 
 def _tomotopy():
@@ -58,10 +71,12 @@ class TomotopyLDA(TopicModel):
     Parameters
     ----------
     n_topics : int
-    iterations : int
-        Gibbs sweeps over the corpus.
-    burn_in : int
-        Sweeps before α is first re-estimated.
+    iterations : int or None
+        Gibbs sweeps over the corpus. None (default): :data:`SWEEPS_FROM_PRIOR` (120) for LDA
+        started from the NMF-informed prior, :data:`SWEEPS` (500) otherwise (random start,
+        ``nmf_prior=0``, or the pseudo-document model). The resolved number is ``iterations_``.
+    burn_in : int or None
+        Sweeps before α is first re-estimated. None: 40 with the short schedule, 100 otherwise.
     alpha : float
         Initial symmetric document-topic prior per topic (re-estimated, asymmetric, when
         ``optimize_interval`` > 0).
@@ -75,7 +90,7 @@ class TomotopyLDA(TopicModel):
         ``"one"`` is plain LDA.
     nmf_prior : float
         Mass of the NMF-informed topic-word prior, as a share of the tokens per topic
-        (0: off, random start as in plain LDA).
+        (0: off, random start as in plain LDA). Default 4.
     init_iterations : int
         Maximum iterations of the NMF behind the prior.
     short_texts : {"auto", "never", "always"}
@@ -121,13 +136,13 @@ class TomotopyLDA(TopicModel):
         self,
         n_topics: int = 20,
         *,
-        iterations: int = 500,
-        burn_in: int = 100,
+        iterations: int | None = None,
+        burn_in: int | None = None,
         alpha: float = 0.1,
         eta: float = 0.01,
         optimize_interval: int = 10,
         term_weight: str = "idf",
-        nmf_prior: float = 2.0,
+        nmf_prior: float = 4.0,
         init_iterations: int = 100,
         short_texts: str = "auto",
         short_text_tokens: int = 20,
@@ -165,8 +180,10 @@ class TomotopyLDA(TopicModel):
             raise ModelError(f"term_weight must be one of {', '.join(TERM_WEIGHTS)}, not {self.term_weight!r}")
         if self.short_texts not in ("auto", "never", "always"):
             raise ModelError(f"short_texts must be 'auto', 'never' or 'always', not {self.short_texts!r}")
-        if not isinstance(self.iterations, int | np.integer) or self.iterations < 1:
-            raise ModelError(f"iterations must be a positive integer, not {self.iterations!r}")
+        for name in ("iterations", "burn_in"):
+            v = getattr(self, name)
+            if v is not None and (not isinstance(v, int | np.integer) or isinstance(v, bool) or v < (name == "iterations")):
+                raise ModelError(f"{name} must be {'a positive' if name == 'iterations' else 'a non-negative'} integer or None, not {v!r}")
         if self.nmf_prior < 0 or self.eta <= 0 or self.alpha <= 0:
             raise ModelError("nmf_prior must be >= 0, eta and alpha > 0")
 
@@ -206,7 +223,7 @@ class TomotopyLDA(TopicModel):
             return None, topic_themes, report
         prior = np.full((self.n_topics, len(vocab)), float(self.eta))
         if self.nmf_prior > 0:
-            H = _nmf_topics(m, self.n_topics, self.init_iterations, self.random_state)
+            H = _nmf_topics(m, self.n_topics, self.init_iterations, NMF_START_SEED)
             if topic_themes:
                 # each seeded theme starts from the NMF topic that carries most of its seeds
                 from scipy.optimize import linear_sum_assignment
@@ -251,8 +268,11 @@ class TomotopyLDA(TopicModel):
             model = tp.PTModel(p=p, **common)
         else:
             model = tp.LDAModel(**common)
+        short_schedule = variant == "lda" and self.nmf_prior > 0
+        iterations = self.iterations or (SWEEPS_FROM_PRIOR if short_schedule else SWEEPS)
+        burn_in = self.burn_in if self.burn_in is not None else (40 if short_schedule else 100)
         model.optim_interval = self.optimize_interval
-        model.burn_in = self.burn_in
+        model.burn_in = burn_in
         prior, topic_themes, report = self._prior(m, vocab)
         if prior is not None:
             for j, w in enumerate(vocab):
@@ -264,10 +284,11 @@ class TomotopyLDA(TopicModel):
             if words:
                 model.add_doc(words)
         done, step = 0, 50
-        while done < self.iterations:
-            n = min(step, self.iterations - done)
+        while done < iterations:
+            n = min(step, iterations - done)
             model.train(n, workers=self.workers)
             done += n
+        self.iterations_ = iterations
         self.model_ = model
         self.variant_ = variant
         self.switch_reason_ = reason
@@ -295,6 +316,8 @@ class TomotopyLDA(TopicModel):
         out = super().output(X)
         out.info["variant"] = getattr(self, "variant_", "lda")
         out.info["variant_reason"] = getattr(self, "switch_reason_", "")
+        if hasattr(self, "iterations_"):
+            out.info["iterations"] = self.iterations_
         return out
 
     def transform(self, X: Any) -> np.ndarray:
