@@ -104,6 +104,8 @@ def _child(config: str, out: str, cache: str, result: str, cluster: str | None, 
             msg = record.getMessage()
             if msg.startswith("stage ") and ":" in msg:
                 set_stage(msg[6:].split(":", 1)[0])
+            elif msg.startswith("vocabulary pass ") and "(" in msg:  # sub-steps of the vocabulary
+                set_stage("vocabulary." + msg.split("(", 1)[1].split(")", 1)[0])
 
     def sample() -> None:
         while not stop.is_set():
@@ -223,15 +225,24 @@ def run_one(factor: float, directory: Path, label: str, cluster: str | None, cod
 STAGES = ("corpus", "annotation", "vocabulary", "selection", "topics", "evaluation", "partitioned", "report")
 
 
+def _peak(r: dict, stage: str) -> dict | None:
+    """A stage's memory peaks; the vocabulary's is the largest of its sub-steps."""
+    found = [p for k, p in r["stage_peaks_mb"].items() if k == stage or k.startswith(stage + ".")]
+    if not found:
+        return None
+    return {kk: max(p[kk] for p in found) for kk in ("client", "worker_max", "workers_sum")}
+
+
 def table() -> str:
     rows = _load()
-    out = ["| run | documents | wall s | peak MiB (manifest) | " + " | ".join(STAGES) + " |",
-           "|---|---|---|---|" + "---|" * len(STAGES)]  # fmt: skip
+    out = ["| run | documents | wall s | peak MiB (manifest) | load | " + " | ".join(STAGES) + " |",
+           "|---|---|---|---|---|" + "---|" * len(STAGES)]  # fmt: skip
+    subs = []
     for r in rows:
         secs = {s["stage"]: s["seconds"] for s in r["stages"]}
         cells = []
         for st in STAGES:
-            p = r["stage_peaks_mb"].get(st)
+            p = _peak(r, st)
             if p is None:
                 cells.append("–")
                 continue
@@ -239,8 +250,16 @@ def table() -> str:
             if p["worker_max"]:
                 txt += f" (w {p['worker_max']:.0f})"
             cells.append(txt)
+        load = r.get("load_before", ["?"])[0]
         out.append(f"| {r['label']} ×{r['factor']:g} {r['cluster']} | {r['documents']:,} | {r['wall_seconds']:.0f} | "
-                   f"{r['manifest_peak_mb']:.0f} | " + " | ".join(cells) + " |")  # fmt: skip
+                   f"{r['manifest_peak_mb']:.0f} | {load} | " + " | ".join(cells) + " |")  # fmt: skip
+        steps = {k.split(".", 1)[1]: v for k, v in r["stage_peaks_mb"].items() if k.startswith("vocabulary.")}
+        if steps:
+            subs.append(f"| {r['label']} ×{r['factor']:g} {r['cluster']} | "
+                        + ", ".join(f"{k} {v['client']:.0f}" + (f" (w {v['worker_max']:.0f})" if v["worker_max"] else "")
+                                    for k, v in steps.items()) + " |")  # fmt: skip
+    if subs:
+        out += ["", "| run | vocabulary sub-steps: client peak MiB (worker) |", "|---|---|", *subs]
     return "\n".join(out)
 
 

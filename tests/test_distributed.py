@@ -298,3 +298,69 @@ def test_single_process_token_table_is_cut_into_whole_documents(reference):
     assert counts == [25] * 6 + [7]
     flat = [x for i in ids for x in i]
     assert flat == pq.read_table(d / "tokens.parquet", columns=["doc_id"]).column(0).to_pylist()
+
+
+def test_phrase_buckets_prune_counts_and_keep_the_same_phrases(reference, tmp_path):
+    """The phrase counts summed bucket by bucket keep only unigrams and keys counted
+    ``min_count`` times or more, yet freeze into the same phrases as all counts of one pass."""
+    from gensim.models.phrases import Phrases
+
+    from toolkit.distributed.vocabulary import (
+        CONNECTOR_WORDS,
+        merge_phrase_bucket,
+        phrase_counts,
+        spill_phrase_counts,
+        token_partitions,
+    )
+
+    d, cfg, _ = reference
+    items = list(token_partitions(d / "tokens.parquet", 25))
+    ent = "ent_id" in pq.ParquetFile(d / "tokens.parquet").schema_arrow.names
+    full: dict[str, int] = {}
+    total = 0
+    for item in items:
+        v, n = phrase_counts(item, cfg.to_dict(), ent)
+        total += n
+        for w, c in v.items():
+            full[w] = full.get(w, 0) + c
+    prefixes = [str(tmp_path / f"p{i}") for i in range(len(items))]
+    for item, prefix in zip(items, prefixes, strict=True):
+        spill_phrase_counts((item, prefix), cfg.to_dict(), ent, buckets=4)
+    kept: dict[str, int] = {}
+    for b in range(4):
+        kept.update(merge_phrase_bucket(b, prefixes, cfg.phrase_min_count))
+    assert not list(tmp_path.iterdir())  # the bucket files are removed
+    assert len(kept) < 0.7 * len(full)  # rare bigrams were pruned
+    assert all(full[w] == c for w, c in kept.items())
+    assert {w for w, c in full.items() if c >= cfg.phrase_min_count} <= set(kept)
+
+    def frozen(vocab):
+        ph = Phrases(min_count=cfg.phrase_min_count, threshold=cfg.phrase_threshold, scoring="npmi",
+                     connector_words=CONNECTOR_WORDS)  # fmt: skip
+        ph.vocab, ph.corpus_word_count = vocab, total
+        return ph.freeze().phrasegrams
+
+    phrases = frozen(kept)
+    assert phrases and phrases == frozen(full)
+
+
+def test_month_export_buffers_a_bounded_number_of_rows(tmp_path, monkeypatch):
+    """Documents of interleaved months: every month file holds its rows in order, and no row
+    group is larger than the buffer (pyarrow's dataset writer would keep 100,000 rows a file)."""
+    import pyarrow as pa
+
+    from toolkit.distributed import outputs
+
+    months = {f"d{i}": ["2022-01", "2022-02", "none"][i % 3] for i in range(3000)}
+    tokens = pa.table({"doc_id": [f"d{i // 2}" for i in range(6000)], "x": list(range(6000))})
+    pq.write_table(tokens, tmp_path / "tokens.parquet", row_group_size=500)
+    monkeypatch.setattr(outputs, "BUFFER_ROWS", 700)
+    n = outputs.write_tokens_by_month(tmp_path / "tokens.parquet", months, tmp_path / "out")
+    assert n == 6000
+    for m in ("2022-01", "2022-02", "none"):
+        pf = pq.ParquetFile(tmp_path / "out" / f"month={m}" / "part-0.parquet")
+        assert max(pf.metadata.row_group(i).num_rows for i in range(pf.metadata.num_row_groups)) <= 700 + 500
+        xs = pf.read().column("x").to_pylist()
+        assert xs == [x for x in range(6000) if months[f"d{x // 2}"] == m]
+    df = pd.read_parquet(tmp_path / "out", filters=[("month", "=", "2022-02")])
+    assert len(df) == 2000
