@@ -5,6 +5,10 @@
     # run experiments/lemonde2022.toml on it from an empty stage cache, sampling memory
     nice -n 10 .venv/bin/python benchmarks/scale_lemonde.py run --factor 4 --dir /work/scratch13 \
         --label after [--cluster local:2] [--code DIR]
+    # or: the N-times annotated corpus from the x1 one (fast annotation is per document, so
+    # this is what annotating the N-times corpus gives, without ~20 min of tagging)
+    .venv/bin/python benchmarks/scale_lemonde.py replicate --factor 4 --dir /work/scratch13 \
+        --from STAGES_X1 --cache CACHE_X4    # then: run ... --seed-cache CACHE_X4
     # the Markdown tables of every result so far
     .venv/bin/python benchmarks/scale_lemonde.py table
     # batch LDA in this process vs on local:2, on the bag of words of a run (vocabulary stage)
@@ -263,6 +267,67 @@ def table() -> str:
     return "\n".join(out)
 
 
+def replicate(factor: int, directory: Path, source_stages: Path, cache: Path) -> None:
+    """Build the corpus stage of the ``factor``-times corpus (for real) and its annotation
+    stage by copying the x1 token table ``factor`` times (document ids ``ID~cN`` as
+    :func:`prepare` names the copies), into the stage cache ``cache``."""
+    import shutil
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    import toolkit.annotation.annotate as annotate_mod
+    import toolkit.distributed.vocabulary as vocab_mod
+    from toolkit.experiment import run
+    from toolkit.runtime import sha256_file, write_json
+
+    src = next(source_stages.glob("annotation-*")) / "corpus"
+    config = experiment_file(directory, factor)
+    prepare(factor, directory)
+
+    def fake_annotate(corpus_dir, mode="fast", **kwargs):
+        corpus_dir = Path(corpus_dir)
+        pf = pq.ParquetFile(src / "tokens.parquet")
+        want = pq.read_table(corpus_dir / "documents.parquet", columns=["id"]).column(0).to_pylist()
+        with pq.ParquetWriter(corpus_dir / "tokens.parquet", pf.schema_arrow) as w:
+            for c in range(factor):
+                for i in range(pf.metadata.num_row_groups):
+                    t = pf.read_row_group(i)
+                    if c:
+                        ids = pc.binary_join_element_wise(t.column("doc_id"), pa.scalar(f"~c{c}"), "")
+                        t = t.set_column(t.schema.get_field_index("doc_id"), "doc_id", ids.cast(pa.string()))
+                    w.write_table(t)
+        got = pq.read_table(corpus_dir / "tokens.parquet", columns=["doc_id"]).column(0).unique().to_pylist()
+        have = set(got)
+        if [d for d in want if d in have] != got:
+            raise SystemExit("the replicated token table is not in the order of documents.parquet")
+        m = json.loads((src / "annotation.json").read_text(encoding="utf-8"))
+        m["counts"] = {k: v * factor if isinstance(v, int) else v for k, v in m["counts"].items()}
+        m["documents_sha256"] = sha256_file(corpus_dir / "documents.parquet")
+        m["replicated_from"] = {"annotation": str(src), "copies": factor}
+        write_json(corpus_dir / "annotation.json", m)
+        return m
+
+    class Stop(Exception):
+        pass
+
+    def stop(*a, **k):
+        raise Stop
+
+    annotate_mod.annotate_corpus = fake_annotate
+    vocab_mod.build_bow_partitioned = stop
+    shutil.rmtree(cache, ignore_errors=True)
+    try:
+        run(str(config), out=str(cache.parent / (cache.name + "-run")), cache_dir=str(cache), progress=False)
+    except Stop:
+        pass
+    for p in cache.iterdir():
+        if p.name.split("-")[0] not in ("corpus", "annotation"):
+            shutil.rmtree(p, ignore_errors=True)
+    print(sorted(p.name for p in cache.iterdir()))
+
+
 def lda(bow_dir: Path, cluster: str, passes: int, k: int) -> dict:
     """Batch LDA on a partitioned bag of words: this process, then ``cluster``; time and the
     largest difference between the two models."""
@@ -313,6 +378,11 @@ def main() -> None:
                    help="stage cache of an earlier run whose corpus and annotation stages are reused")
     r.add_argument("--set", action="append", default=[], dest="sets", metavar="SECTION.KEY=VALUE",
                    help="config override, as fnt run --set")  # fmt: skip
+    q = sub.add_parser("replicate", help="the N-times annotated corpus from the x1 annotation stage")
+    q.add_argument("--factor", type=int, required=True)
+    q.add_argument("--dir", type=Path, required=True)
+    q.add_argument("--from", dest="source", type=Path, required=True, help="stage cache of an x1 run")
+    q.add_argument("--cache", type=Path, required=True, help="stage cache to create")
     sub.add_parser("table")
     b = sub.add_parser("lda", help="batch LDA single-process vs a cluster on a partitioned bag of words")
     b.add_argument("--bow", type=Path, required=True, help="a vocabulary stage's bow/ directory")
@@ -326,6 +396,8 @@ def main() -> None:
         e = run_one(args.factor, args.dir, args.label, args.cluster, args.code, args.keep, args.seed_cache,
                     args.sets)  # fmt: skip
         print(json.dumps(e, indent=2))
+    elif args.cmd == "replicate":
+        replicate(args.factor, args.dir, args.source, args.cache)
     elif args.cmd == "lda":
         print(json.dumps(lda(args.bow, args.cluster, args.passes, args.k), indent=2))
     else:

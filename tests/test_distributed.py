@@ -364,3 +364,27 @@ def test_month_export_buffers_a_bounded_number_of_rows(tmp_path, monkeypatch):
         assert xs == [x for x in range(6000) if months[f"d{x // 2}"] == m]
     df = pd.read_parquet(tmp_path / "out", filters=[("month", "=", "2022-02")])
     assert len(df) == 2000
+
+
+@pytest.mark.parametrize("init_documents", [50_000, 60])
+def test_tomotopy_streams_a_partitioned_bow_and_gives_the_same_model(reference, tmp_path, init_documents):
+    """The default model reads a partitioned bag of words part by part (no document-term matrix
+    on the client) and learns its NMF prior on an evenly spaced sample above ``init_documents``:
+    same topics and document shares as from the in-memory bag of words."""
+    from toolkit.distributed.bow import PartitionedBow
+    from toolkit.distributed.vocabulary import build_bow_partitioned
+    from toolkit.topics.tomotopy_lda import TomotopyLDA
+
+    d, cfg, ref = reference
+    build_bow_partitioned(d, cfg, tmp_path / "bow", partition_documents=PARTITION)
+    pb = PartitionedBow.load(tmp_path / "bow")
+    kw = dict(iterations=60, burn_in=20, init_documents=init_documents, random_state=5)
+    a = TomotopyLDA(6, **kw).fit(ref)
+    b = TomotopyLDA(6, **kw).fit(pb)
+    np.testing.assert_array_equal(a.components_, b.components_)
+    np.testing.assert_array_equal(a.doc_topic_, b.doc_topic_)
+    assert b.output().all_top_terms(5) == a.output().all_top_terms(5)
+    np.testing.assert_array_equal(b.output().doc_lengths, a.output().doc_lengths)
+    if init_documents < pb.n_documents:  # the sample changes the prior, so the model
+        full = TomotopyLDA(6, **{**kw, "init_documents": 50_000}).fit(ref)
+        assert not np.array_equal(full.components_, a.components_)
