@@ -169,7 +169,7 @@ def _child(config: str, out: str, cache: str, result: str, cluster: str | None, 
         "stages": [{"stage": s["stage"], "seconds": s["seconds"]} for s in m["stages"]],
         "stage_peaks_mb": {k: {kk: round(vv, 1) for kk, vv in v.items()} for k, v in peaks.items()},
         "stage_start_seconds": stage_start,
-        "cluster": m.get("cluster"),
+        "cluster_info": m.get("cluster"),
         "client_peak_memory_mb": m.get("client_peak_memory_mb"),
     }
     Path(result).write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -328,6 +328,67 @@ def replicate(factor: int, directory: Path, source_stages: Path, cache: Path) ->
     print(sorted(p.name for p in cache.iterdir()))
 
 
+def extrapolate(single: str, cluster: str, lda_file: Path, sizes=(1_000_000, 10_000_000), hours: float = 2.0) -> str:
+    """Time and memory at 1 M and 10 M articles, from the measured runs (see BENCHMARKS.md for
+    the assumptions): per-article stage seconds of the single-process ×1 and ×4 runs labelled
+    ``single`` (corpus and annotation from the ×1 run that ran them), the speed-up of each
+    stage on ``local:2`` (run labelled ``cluster``, ×1) and of batch LDA (``lda_file``), and the
+    client's memory as a straight line through the ×1 and ×4 peaks."""
+    import math
+
+    rows = _load()
+
+    def pick(label, factor, clus="single-process"):
+        for r in rows:
+            if r["label"] == label and r["factor"] == factor and r["cluster"] == clus:
+                return r
+        raise SystemExit(f"no result {label} x{factor:g} {clus}: run it first")
+
+    def secs(r):
+        return {s["stage"]: s["seconds"] for s in r["stages"]}
+
+    x1, x4 = pick(single, 1.0), pick(single, 4.0)
+    c1 = pick(cluster, 1.0, "local:2")
+    full1 = x1 if secs(x1).get("annotation", 0) > 1 else next(
+        r for r in rows if r["factor"] == 1.0 and r["cluster"] == "single-process" and secs(r).get("annotation", 0) > 1)
+    n1, n4 = x1["documents"], x4["documents"]
+    per = {}  # seconds per article, single process
+    for st in ("corpus", "annotation"):
+        per[st] = secs(full1)[st] / full1["documents"]
+    for st in ("vocabulary", "topics", "evaluation", "report", "partitioned"):
+        per[st] = secs(x4).get(st, 0.0) / n4
+    lda = json.loads(lda_file.read_text(encoding="utf-8")) if lda_file.is_file() else None
+    speed = {st: secs(full1 if st == "annotation" else x1).get(st, 0) / max(secs(c1).get(st, 0), 1e-9)
+             for st in ("annotation", "vocabulary")}  # fmt: skip
+    if lda:
+        speed["batch-lda"] = lda["single-process"]["seconds"] / lda["local:2"]["seconds"]
+        per["batch-lda"] = lda["single-process"]["seconds"] / lda["documents"]
+    peak1, peak4 = x1["manifest_peak_mb"], x4["manifest_peak_mb"]
+    slope = (peak4 - peak1) / (n4 - n1)
+    base = peak1 - slope * n1
+    wmax = max((p["worker_max"] for p in c1["stage_peaks_mb"].values()), default=0.0)
+    out = ["| articles | single process: time, client peak | parallel stages (annotation, vocabulary"
+           + (", batch-LDA E-step" if lda else "") + ") | workers for them to take "
+           f"{hours:g} h | client-only stages (corpus, tomotopy `lda`, evaluation, report) | worker peak |",
+           "|---|---|---|---|---|---|"]  # fmt: skip
+    for n in sizes:
+        par_st = ["annotation", "vocabulary"] + (["batch-lda"] if lda else [])
+        single_t = sum(per[st] for st in ("corpus", "annotation", "vocabulary", "topics", "evaluation", "report",
+                                          "partitioned")) * n  # fmt: skip
+        par = sum(per[st] * n for st in par_st)
+        eff = {st: speed[st] / 2 for st in par_st}  # per-worker throughput / single-process
+        work = sum(per[st] * n / eff[st] for st in par_st)  # worker-seconds
+        workers = max(1, math.ceil(work / (hours * 3600)))
+        client = sum(per[st] for st in ("corpus", "topics", "evaluation", "report", "partitioned")) * n
+        out.append(f"| {n:,} | {single_t / 3600:.1f} h, {(base + slope * n) / 1024:.1f} GiB | "
+                   f"{par / 3600:.1f} h single, {work / 3600:.1f} worker-h | {workers} | {client / 3600:.1f} h "
+                   f"| {wmax:.0f} MiB |")  # fmt: skip
+    notes = {"per-article seconds": {k: round(v * 1000, 3) for k, v in per.items()},
+             "local:2 speed-up": {k: round(v, 2) for k, v in speed.items()},
+             "client MiB": f"{base:.0f} + {slope * 1000:.3f} per 1,000 articles"}  # fmt: skip
+    return "\n".join(out) + "\n\n" + json.dumps(notes, ensure_ascii=False)
+
+
 def lda(bow_dir: Path, cluster: str, passes: int, k: int) -> dict:
     """Batch LDA on a partitioned bag of words: this process, then ``cluster``; time and the
     largest difference between the two models."""
@@ -383,6 +444,9 @@ def main() -> None:
     q.add_argument("--dir", type=Path, required=True)
     q.add_argument("--from", dest="source", type=Path, required=True, help="stage cache of an x1 run")
     q.add_argument("--cache", type=Path, required=True, help="stage cache to create")
+    e = sub.add_parser("extrapolate", help="the 1 M / 10 M articles table from the measured runs")
+    e.add_argument("--single", default="flat", help="label of the single-process x1 and x4 runs")
+    e.add_argument("--cluster-label", default="flat", help="label of the local:2 x1 run")
     sub.add_parser("table")
     b = sub.add_parser("lda", help="batch LDA single-process vs a cluster on a partitioned bag of words")
     b.add_argument("--bow", type=Path, required=True, help="a vocabulary stage's bow/ directory")
@@ -396,6 +460,8 @@ def main() -> None:
         e = run_one(args.factor, args.dir, args.label, args.cluster, args.code, args.keep, args.seed_cache,
                     args.sets)  # fmt: skip
         print(json.dumps(e, indent=2))
+    elif args.cmd == "extrapolate":
+        print(extrapolate(args.single, args.cluster_label, RESULTS.with_name("scale_lemonde_batch_lda.json")))
     elif args.cmd == "replicate":
         replicate(args.factor, args.dir, args.source, args.cache)
     elif args.cmd == "lda":
