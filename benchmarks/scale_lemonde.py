@@ -389,6 +389,31 @@ def extrapolate(single: str, cluster: str, lda_file: Path, sizes=(1_000_000, 10_
     return "\n".join(out) + "\n\n" + json.dumps(notes, ensure_ascii=False)
 
 
+def partition_peak(stages: Path, sizes: list[int], n_parts: int = 3) -> list[dict]:
+    """Resident memory of this process while it counts the phrases of the first ``n_parts``
+    partitions of ``sizes`` documents (pass 1 of the vocabulary), each size in a fresh process."""
+    out = []
+    for size in sizes:
+        code = (
+            "import json, resource, sys\n"
+            "from pathlib import Path\n"
+            "from toolkit.distributed.vocabulary import token_partitions, phrase_counts\n"
+            "from toolkit.experiment.config import load_config\n"
+            f"d = Path({str(next(stages.glob('annotation-*')) / 'corpus')!r})\n"
+            f"cfg = load_config({str(experiment_file(Path(stages).parents[2], 1))!r}).vocabulary_config()\n"
+            "rows = []\n"
+            f"for i, item in enumerate(token_partitions(d / 'tokens.parquet', {size})):\n"
+            f"    if i == {n_parts}: break\n"
+            "    v, n = phrase_counts(item, cfg.to_dict(), True)\n"
+            "    rows.append(item.num_rows)\n"
+            "print(json.dumps({'rows_per_partition': rows,\n"
+            "                  'peak_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))\n"
+        )
+        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        out.append({"partition_documents": size, **json.loads(res.stdout.strip().splitlines()[-1])})
+    return out
+
+
 def lda(bow_dir: Path, cluster: str, passes: int, k: int) -> dict:
     """Batch LDA on a partitioned bag of words: this process, then ``cluster``; time and the
     largest difference between the two models."""
@@ -447,6 +472,9 @@ def main() -> None:
     e = sub.add_parser("extrapolate", help="the 1 M / 10 M articles table from the measured runs")
     e.add_argument("--single", default="flat", help="label of the single-process x1 and x4 runs")
     e.add_argument("--cluster-label", default="flat", help="label of the local:2 x1 run")
+    pp = sub.add_parser("partition-peak", help="peak memory of phrase counting vs documents per partition")
+    pp.add_argument("--stages", type=Path, required=True, help="stage cache of an x1 run (annotation)")
+    pp.add_argument("--sizes", type=int, nargs="+", default=[2000, 1000, 500, 250])
     sub.add_parser("table")
     b = sub.add_parser("lda", help="batch LDA single-process vs a cluster on a partitioned bag of words")
     b.add_argument("--bow", type=Path, required=True, help="a vocabulary stage's bow/ directory")
@@ -462,6 +490,10 @@ def main() -> None:
         print(json.dumps(e, indent=2))
     elif args.cmd == "extrapolate":
         print(extrapolate(args.single, args.cluster_label, RESULTS.with_name("scale_lemonde_batch_lda.json")))
+    elif args.cmd == "partition-peak":
+        res = partition_peak(args.stages, args.sizes)
+        RESULTS.with_name("scale_lemonde_partition_peak.json").write_text(json.dumps(res, indent=2) + "\n")
+        print(json.dumps(res, indent=2))
     elif args.cmd == "replicate":
         replicate(args.factor, args.dir, args.source, args.cache)
     elif args.cmd == "lda":
