@@ -60,6 +60,8 @@ def _write(tmp: Path, k: int = 4, name: str = "x.toml") -> Path:
         ("[topics.params]\npasses_ = 3\n", "unknown parameter.*passes_"),
         ("[annotation]\nmode = 'slow'\n", "annotation.mode must be 'fast' or 'accurate'"),
         ("[evaluation]\ncoherence = ['c_x']\n", "unknown measure 'c_x'"),
+        ("[report]\neffects = [3]\n", "report.effects must be a list of covariates"),
+        ("[report]\neffects_draws = 0\n", "report.effects_draws must be a positive integer"),
     ],
 )
 def test_bad_config_names_the_key(tmp_path, toml, message):
@@ -212,3 +214,8 @@ def test_cli_set_overrides_and_report_command(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"report: {run_dir / 'report' / 'index.html'}" in out
     assert (run_dir / "report" / "tables" / "README.md").is_file()
+    # an experiment run is a topic-model run for `topics show`, with its corpus's titles
+    assert main(["topics", "show", str(run_dir), "--topic", "0", "--docs", "2"]) == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith("topic 0  [") and "terms (λ=1.0): " in shown
+    assert len([line for line in shown.splitlines() if line.startswith("    ")]) == 2

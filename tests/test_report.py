@@ -119,3 +119,22 @@ def test_element_ids_are_unique(report):
     ids = re.findall(r'<[a-z0-9]+[^>]*\sid="([^"]+)"', body)
     dupes = {i for i in ids if ids.count(i) > 1}
     assert not dupes
+
+
+def test_report_effects_follow_the_config(tmp_path):
+    """[report] effects: the covariates asked for (here section, not the default time and
+    source), or none at all with an empty list."""
+    from toolkit.report import build_report
+
+    run = make_run(tmp_path)
+    cfg = json.loads((run / "config.json").read_text(encoding="utf-8"))
+    cfg["report"].update(effects=["section"], effects_draws=3)
+    (run / "config.json").write_text(json.dumps(cfg), encoding="utf-8")
+    build_report(run)
+    eff = pd.read_csv(run / "report" / "tables" / "effects.csv")
+    assert set(eff["covariate"]) == {"section"} and set(eff["level"]) == {"Économie", "International"}
+    cfg["report"]["effects"] = []
+    (run / "config.json").write_text(json.dumps(cfg), encoding="utf-8")
+    html = build_report(run).read_text(encoding="utf-8")
+    assert not (run / "report" / "tables" / "effects.csv").exists()
+    assert "effects switched off" in html

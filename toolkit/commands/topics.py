@@ -96,24 +96,19 @@ def run_select(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    from toolkit.topics.curation import load_curated
     from toolkit.topics.describe import describe_topics, representative_documents
-    from toolkit.topics.io import load_output
+    from toolkit.topics.runs import resolve_run
 
-    out = load_output(args.run)
+    paths = resolve_run(args.run, args.corpus)
+    out = load_curated(args.run)  # with RUN_DIR/curation.toml applied, when there is one
     if args.topic is not None and not 0 <= args.topic < out.n_topics:
         from toolkit.errors import ModelError
 
         raise ModelError(f"no topic {args.topic}: this model has topics 0..{out.n_topics - 1}")
     desc = describe_topics(out, n=args.terms, lambda_=args.lambda_)
     topics = [args.topic] if args.topic is not None else range(out.n_topics)
-    corpus = args.corpus
-    if corpus is None:
-        manifest = Path(args.run) / "manifest.json"
-        if manifest.is_file():
-            cand = json.loads(manifest.read_text(encoding="utf-8")).get("corpus", {}).get("directory")
-            if cand and (Path(cand) / "documents.parquet").is_file():
-                corpus = cand
-    docs = representative_documents(out, corpus, n=args.docs) if args.docs else None
+    docs = representative_documents(out, paths.corpus_dir, n=args.docs) if args.docs else None
     w = sys.stdout.write
     for t in topics:
         row = desc.iloc[t]
@@ -166,7 +161,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     se.set_defaults(func=run_select)
 
     sh = tsub.add_parser("show", help="print topics: labels, terms by relevance, representative documents")
-    sh.add_argument("run", metavar="RUN_DIR", help="directory written by fnt topics train")
+    sh.add_argument("run", metavar="RUN_DIR", help="directory written by fnt topics train or fnt run")
     sh.add_argument("--topic", type=int, default=None)
     sh.add_argument("--terms", type=int, default=10)
     sh.add_argument("--lambda", dest="lambda_", type=float, default=1.0,

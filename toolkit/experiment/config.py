@@ -178,6 +178,16 @@ def _report_validate(values: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError("report.relevance_lambda must be in [0, 1] (1 = by probability, the default; 0.6 = pyLDAvis relevance)")
     if values["period"] not in ("week", "month", "quarter", "year"):
         raise ConfigError(f"report.period must be week, month, quarter or year, not {values['period']!r}")
+    eff = values["effects"]
+    if isinstance(eff, str):
+        eff = [] if eff.strip().lower() in ("", "none", "off") else [eff]
+    if not all(isinstance(c, str) and c.strip() for c in eff):
+        raise ConfigError("report.effects must be a list of covariates (e.g. [\"date:month\", \"source\", \"section\"]), "
+                          "[\"auto\"] (time and source, the default) or [] (no effects section)")  # fmt: skip
+    values["effects"] = [c.strip() for c in eff]
+    draws = values["effects_draws"]
+    if not isinstance(draws, int) or isinstance(draws, bool) or draws < 1:
+        raise ConfigError(f"report.effects_draws must be a positive integer (posterior draws), not {draws!r}")
     return values
 
 
@@ -210,7 +220,7 @@ def schema() -> dict[str, Section]:
                            _cluster_validate),
         "report": Section(
             {"n_terms": 25, "n_documents": 5, "relevance_lambda": 1.0, "period": "month",
-             "seed_document": SEED_DOCUMENT, "ldavis": True},
+             "seed_document": SEED_DOCUMENT, "ldavis": True, "effects": ["auto"], "effects_draws": 25},
             _report_validate,
         ),  # fmt: skip
     }

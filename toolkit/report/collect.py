@@ -213,7 +213,8 @@ def collect(run_dir: str | Path, manifest: dict[str, Any] | None = None) -> Repo
               "themes_by_period": themes_time, "k_selection": selection}  # fmt: skip
     from toolkit.report.research import collect_research
 
-    research = collect_research(run_dir, output, corpus_dir, period, manifest)
+    research = collect_research(run_dir, output, corpus_dir, period, manifest,
+                                effects=rep.get("effects", ["auto"]), draws=int(rep.get("effects_draws", 25)))  # fmt: skip
     tables.update(research_tables(research))
     tables = {k: v for k, v in tables.items() if v is not None}
     evaluation = {**{k: v for k, v in evaluation.items() if k != "per_topic"},

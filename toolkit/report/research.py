@@ -18,25 +18,34 @@ log = logging.getLogger(__name__)
 REPORT_DRAWS = 25
 
 
-def report_effects(run_dir: Path, output: Any, corpus_dir: Path | None, period: str, seed: int) -> tuple[Any, list[str]]:
-    """Effects of time (``date:<period>``) and source on every topic, or (None, notes)."""
+def report_effects(run_dir: Path, output: Any, corpus_dir: Path | None, period: str, seed: int,
+                   covariates: list[str] | None = None, draws: int = REPORT_DRAWS) -> tuple[Any, list[str]]:  # fmt: skip
+    """Effects of ``covariates`` on every topic, or (None, notes).
+
+    ``covariates``: ``["auto"]`` (default) = time (``date:<period>``) and source when the corpus
+    has them; ``[]`` = no effects; else the covariates as ``fnt topics effects`` takes them.
+    """
     from toolkit.errors import ToolkitError
     from toolkit.topics.effects import estimate_effects
     from toolkit.topics.runs import document_metadata
 
     notes: list[str] = []
+    covariates = ["auto"] if covariates is None else list(covariates)
+    if not covariates:
+        return None, ["effects switched off ([report] effects = [])"]
     if corpus_dir is None:
         return None, ["no corpus recorded for this run: no effects"]
-    meta = document_metadata(corpus_dir)
-    covs = []
-    if "date" in meta and meta["date"].notna().any():
-        covs.append(f"date:{period}")
-    if "source" in meta and meta["source"].dropna().nunique() >= 2:
-        covs.append("source")
+    covs = [c for c in covariates if c != "auto"]
+    if "auto" in covariates:
+        meta = document_metadata(corpus_dir)
+        if "date" in meta and meta["date"].notna().any() and f"date:{period}" not in covs:
+            covs.append(f"date:{period}")
+        if "source" in meta and meta["source"].dropna().nunique() >= 2 and "source" not in covs:
+            covs.append("source")
     if not covs:
         return None, ["the corpus has neither dates nor several sources: no effects"]
     try:
-        res = estimate_effects(run_dir, covs, corpus=corpus_dir, contrasts="reference", n_draws=REPORT_DRAWS,
+        res = estimate_effects(run_dir, covs, corpus=corpus_dir, contrasts="reference", n_draws=draws,
                                seed=seed)  # fmt: skip
     except ToolkitError as exc:
         if "collinear" not in str(exc) or len(covs) < 2:
@@ -47,7 +56,7 @@ def report_effects(run_dir: Path, output: Any, corpus_dir: Path | None, period: 
         for cov in covs:
             try:
                 parts.append(estimate_effects(run_dir, [cov], corpus=corpus_dir, contrasts="reference",
-                                              n_draws=REPORT_DRAWS, seed=seed))  # fmt: skip
+                                              n_draws=draws, seed=seed))  # fmt: skip
             except ToolkitError as exc2:
                 notes.append(f"{cov}: effects skipped: {exc2}")
         if not parts:
@@ -72,7 +81,8 @@ def combine_effects(parts: list[Any]) -> Any:
 
 
 def collect_research(run_dir: Path, output: Any, corpus_dir: Path | None, period: str,
-                     manifest: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+                     manifest: dict[str, Any], effects: list[str] | None = None,
+                     draws: int = REPORT_DRAWS) -> dict[str, Any]:  # fmt: skip
     """The ReportData fields of the research sections (see the module docstring)."""
     from toolkit.report.charts import figure_png
     from toolkit.topics.correlation import (
@@ -91,7 +101,7 @@ def collect_research(run_dir: Path, output: Any, corpus_dir: Path | None, period
     fields["correlation_plot"] = figure_png(plot_correlation_graph(output)) if output.n_topics > 1 else None
 
     seed = int(manifest.get("seed", 0) or 0)
-    effects, notes = report_effects(run_dir, output, corpus_dir, period, seed)
+    effects, notes = report_effects(run_dir, output, corpus_dir, period, seed, effects, draws)
     fields["effects"] = effects
     fields["effects_notes"] = notes + (list(effects.info.get("notes", [])) if effects is not None else [])
     plots: dict[str, bytes] = {}

@@ -56,6 +56,11 @@ def _read(p: Path) -> dict[str, Any]:
         return {}
 
 
+def _has_bow(d: Path) -> bool:
+    """A saved bag of words: one matrix (``bow.npz``) or partitions (``vocabulary.json`` + ``parts/``)."""
+    return (d / "bow.npz").is_file() or ((d / "vocabulary.json").is_file() and (d / "parts").is_dir())
+
+
 def _stage_path(run_dir: Path, manifest: dict[str, Any], name: str) -> Path | None:
     for st in manifest.get("stages", []):
         if st.get("stage") == name and st.get("path"):
@@ -95,11 +100,11 @@ def resolve_run(path: str | Path, corpus: str | Path | None = None) -> RunPaths:
     manifest = _read(run_dir / "manifest.json")
     model_dir = output_dir / "model" if (output_dir / "model").is_dir() else None
     bow_dir = None
-    if (output_dir / "bow" / "bow.npz").is_file():
+    if _has_bow(output_dir / "bow"):
         bow_dir = output_dir / "bow"
     else:
         vocab = _stage_path(run_dir, manifest, "vocabulary")
-        if vocab is not None and (vocab / "bow" / "bow.npz").is_file():
+        if vocab is not None and _has_bow(vocab / "bow"):
             bow_dir = vocab / "bow"
     corpus_dir: Path | None = Path(corpus) if corpus is not None else None
     if corpus_dir is None:
