@@ -350,7 +350,8 @@ def extrapolate(single: str, cluster: str, lda_file: Path, sizes=(1_000_000, 10_
     x1, x4 = pick(single, 1.0), pick(single, 4.0)
     c1 = pick(cluster, 1.0, "local:2")
     full1 = x1 if secs(x1).get("annotation", 0) > 1 else next(
-        r for r in rows if r["factor"] == 1.0 and r["cluster"] == "single-process" and secs(r).get("annotation", 0) > 1)
+        r for r in reversed(rows)
+        if r["factor"] == 1.0 and r["cluster"] == "single-process" and secs(r).get("annotation", 0) > 1)
     n1, n4 = x1["documents"], x4["documents"]
     per = {}  # seconds per article, single process
     for st in ("corpus", "annotation"):
@@ -359,7 +360,9 @@ def extrapolate(single: str, cluster: str, lda_file: Path, sizes=(1_000_000, 10_
         per[st] = secs(x4).get(st, 0.0) / n4
     lda = json.loads(lda_file.read_text(encoding="utf-8")) if lda_file.is_file() else None
     speed = {st: secs(full1 if st == "annotation" else x1).get(st, 0) / max(secs(c1).get(st, 0), 1e-9)
-             for st in ("annotation", "vocabulary")}  # fmt: skip
+             for st in ("annotation", "vocabulary") if secs(c1).get(st, 0) > 1}  # fmt: skip
+    # annotation not run on the cluster (reused): assume the vocabulary's speed-up
+    speed.setdefault("annotation", speed["vocabulary"])
     if lda:
         speed["batch-lda"] = lda["single-process"]["seconds"] / lda["local:2"]["seconds"]
         per["batch-lda"] = lda["single-process"]["seconds"] / lda["documents"]
