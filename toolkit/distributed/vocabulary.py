@@ -378,7 +378,7 @@ def build_bow_partitioned(
                     total += res["total"]
                     n_keys += res["keys"]
                     b.update()
-            log.info("vocabulary pass 1/3: phrase counts of %d partitions (%d keys, summed over partitions) "
+            log.info("vocabulary pass 1/3: phrase counts of %d partitions, %d keys summed over partitions, "
                      "spilled in %d buckets", len(prefixes), n_keys, PHRASE_BUCKETS)  # fmt: skip
             log.info("vocabulary pass 1/3 (phrase-buckets): summing %d buckets", PHRASE_BUCKETS)
             vocab: dict[str, int] = {}
@@ -391,7 +391,7 @@ def build_bow_partitioned(
             for prefix in prefixes:
                 for bk in range(PHRASE_BUCKETS):
                     Path(f"{prefix}-{bk:02d}.pkl").unlink(missing_ok=True)
-        log.info("vocabulary pass 1/3: %d phrase counts kept (unigrams, and keys counted %d times or more)",
+        log.info("vocabulary pass 1/3: %d phrase counts kept: the words, and keys counted %d times or more",
                  len(vocab), config.phrase_min_count)  # fmt: skip
         ph.vocab = vocab
         ph.corpus_word_count = total
