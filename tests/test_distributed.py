@@ -298,3 +298,93 @@ def test_single_process_token_table_is_cut_into_whole_documents(reference):
     assert counts == [25] * 6 + [7]
     flat = [x for i in ids for x in i]
     assert flat == pq.read_table(d / "tokens.parquet", columns=["doc_id"]).column(0).to_pylist()
+
+
+def test_phrase_buckets_prune_counts_and_keep_the_same_phrases(reference, tmp_path):
+    """The phrase counts summed bucket by bucket keep only unigrams and keys counted
+    ``min_count`` times or more, yet freeze into the same phrases as all counts of one pass."""
+    from gensim.models.phrases import Phrases
+
+    from toolkit.distributed.vocabulary import (
+        CONNECTOR_WORDS,
+        merge_phrase_bucket,
+        phrase_counts,
+        spill_phrase_counts,
+        token_partitions,
+    )
+
+    d, cfg, _ = reference
+    items = list(token_partitions(d / "tokens.parquet", 25))
+    ent = "ent_id" in pq.ParquetFile(d / "tokens.parquet").schema_arrow.names
+    full: dict[str, int] = {}
+    total = 0
+    for item in items:
+        v, n = phrase_counts(item, cfg.to_dict(), ent)
+        total += n
+        for w, c in v.items():
+            full[w] = full.get(w, 0) + c
+    prefixes = [str(tmp_path / f"p{i}") for i in range(len(items))]
+    for item, prefix in zip(items, prefixes, strict=True):
+        spill_phrase_counts((item, prefix), cfg.to_dict(), ent, buckets=4)
+    kept: dict[str, int] = {}
+    for b in range(4):
+        kept.update(merge_phrase_bucket(b, prefixes, cfg.phrase_min_count))
+    assert not list(tmp_path.iterdir())  # the bucket files are removed
+    assert len(kept) < 0.7 * len(full)  # rare bigrams were pruned
+    assert all(full[w] == c for w, c in kept.items())
+    assert {w for w, c in full.items() if c >= cfg.phrase_min_count} <= set(kept)
+
+    def frozen(vocab):
+        ph = Phrases(min_count=cfg.phrase_min_count, threshold=cfg.phrase_threshold, scoring="npmi",
+                     connector_words=CONNECTOR_WORDS)  # fmt: skip
+        ph.vocab, ph.corpus_word_count = vocab, total
+        return ph.freeze().phrasegrams
+
+    phrases = frozen(kept)
+    assert phrases and phrases == frozen(full)
+
+
+def test_month_export_buffers_a_bounded_number_of_rows(tmp_path, monkeypatch):
+    """Documents of interleaved months: every month file holds its rows in order, and no row
+    group is larger than the buffer (pyarrow's dataset writer would keep 100,000 rows a file)."""
+    import pyarrow as pa
+
+    from toolkit.distributed import outputs
+
+    months = {f"d{i}": ["2022-01", "2022-02", "none"][i % 3] for i in range(3000)}
+    tokens = pa.table({"doc_id": [f"d{i // 2}" for i in range(6000)], "x": list(range(6000))})
+    pq.write_table(tokens, tmp_path / "tokens.parquet", row_group_size=500)
+    monkeypatch.setattr(outputs, "BUFFER_ROWS", 700)
+    n = outputs.write_tokens_by_month(tmp_path / "tokens.parquet", months, tmp_path / "out")
+    assert n == 6000
+    for m in ("2022-01", "2022-02", "none"):
+        pf = pq.ParquetFile(tmp_path / "out" / f"month={m}" / "part-0.parquet")
+        assert max(pf.metadata.row_group(i).num_rows for i in range(pf.metadata.num_row_groups)) <= 700 + 500
+        xs = pf.read().column("x").to_pylist()
+        assert xs == [x for x in range(6000) if months[f"d{x // 2}"] == m]
+    df = pd.read_parquet(tmp_path / "out", filters=[("month", "=", "2022-02")])
+    assert len(df) == 2000
+
+
+@pytest.mark.parametrize("init_documents", [50_000, 60])
+def test_tomotopy_streams_a_partitioned_bow_and_gives_the_same_model(reference, tmp_path, init_documents):
+    """The default model reads a partitioned bag of words part by part (no document-term matrix
+    on the client) and learns its NMF prior on an evenly spaced sample above ``init_documents``:
+    same topics and document shares as from the in-memory bag of words."""
+    from toolkit.distributed.bow import PartitionedBow
+    from toolkit.distributed.vocabulary import build_bow_partitioned
+    from toolkit.topics.tomotopy_lda import TomotopyLDA
+
+    d, cfg, ref = reference
+    build_bow_partitioned(d, cfg, tmp_path / "bow", partition_documents=PARTITION)
+    pb = PartitionedBow.load(tmp_path / "bow")
+    kw = dict(iterations=60, burn_in=20, init_documents=init_documents, random_state=5)
+    a = TomotopyLDA(6, **kw).fit(ref)
+    b = TomotopyLDA(6, **kw).fit(pb)
+    np.testing.assert_array_equal(a.components_, b.components_)
+    np.testing.assert_array_equal(a.doc_topic_, b.doc_topic_)
+    assert b.output().all_top_terms(5) == a.output().all_top_terms(5)
+    np.testing.assert_array_equal(b.output().doc_lengths, a.output().doc_lengths)
+    if init_documents < pb.n_documents:  # the sample changes the prior, so the model
+        full = TomotopyLDA(6, **{**kw, "init_documents": 50_000}).fit(ref)
+        assert not np.array_equal(full.components_, a.components_)

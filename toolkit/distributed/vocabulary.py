@@ -118,7 +118,7 @@ def _processor(cfg: dict[str, Any], entities: bool):
 
 
 def phrase_counts(item: Any, cfg: dict[str, Any], entities: bool) -> tuple[dict[str, int], int]:
-    """Pass 1 (task): unigram and bigram counts of a partition's segments, as ``Phrases``."""
+    """Unigram and bigram counts of a partition's segments, as ``Phrases`` counts them."""
     from gensim.models.phrases import Phrases
 
     table = _table(item)
@@ -126,6 +126,62 @@ def phrase_counts(item: Any, cfg: dict[str, Any], entities: bool) -> tuple[dict[
     _, vocab, total = Phrases._learn_vocab(segs, max_vocab_size=PHRASES_MAX_VOCAB, delimiter="_",
                                            connector_words=CONNECTOR_WORDS, progress_per=10**12)  # fmt: skip
     return vocab, total
+
+
+#: Buckets the phrase counts are spilled into (by a stable hash of the key): the client, or a
+#: merge task, holds one bucket of every partition at a time, not the whole bigram table.
+PHRASE_BUCKETS = 32
+
+
+def _bucket(key: str, n: int) -> int:
+    import zlib
+
+    return zlib.crc32(key.encode("utf-8")) % n
+
+
+def spill_phrase_counts(pair: tuple[Any, str], cfg: dict[str, Any], entities: bool,
+                        buckets: int = PHRASE_BUCKETS) -> dict[str, int]:  # fmt: skip
+    """Pass 1 (task): a partition's phrase counts, written to ``{prefix}-BB.pkl``, one file per
+    hash bucket of the keys (so that one bucket of every partition can be summed alone)."""
+    from toolkit.runtime import atomic_path
+
+    item, prefix = pair
+    vocab, total = phrase_counts(item, cfg, entities)
+    split: list[dict[str, int]] = [{} for _ in range(buckets)]
+    for w, c in vocab.items():
+        split[_bucket(w, buckets)][w] = c
+    n_keys = len(vocab)
+    del vocab
+    for b, part in enumerate(split):
+        with atomic_path(f"{prefix}-{b:02d}.pkl", suffix=".pkl") as tmp, open(tmp, "wb") as f:
+            pickle.dump(part, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return {"total": total, "keys": n_keys}
+
+
+def merge_phrase_bucket(bucket: int, prefixes: list[str], min_count: int, delimiter: str = "_") -> dict[str, int]:
+    """Pass 1 merge (task): sum one bucket's counts over every partition (in partition order)
+    and keep what a frozen ``Phrases`` model can use: every key without ``delimiter`` (the
+    words a candidate phrase is scored from) and every key counted at least ``min_count``
+    times (with NPMI scoring a rarer phrase scores -inf). The bucket files are removed.
+
+    The phrases frozen from the kept counts are those frozen from all counts, so the phrase
+    model does not depend on this pruning, nor on how the corpus is partitioned.
+    """
+    total: dict[str, int] = {}
+    for prefix in prefixes:
+        path = Path(f"{prefix}-{bucket:02d}.pkl")
+        with open(path, "rb") as f:
+            part = pickle.load(f)
+        if not total:
+            total = part
+        else:
+            for w, c in part.items():
+                total[w] = total.get(w, 0) + c
+        del part
+    kept = {w: c for w, c in total.items() if c >= min_count or delimiter not in w}
+    for prefix in prefixes:
+        Path(f"{prefix}-{bucket:02d}.pkl").unlink(missing_ok=True)
+    return kept
 
 
 def document_frequencies(item: Any, cfg: dict[str, Any], entities: bool, phraser: Any,
@@ -280,7 +336,7 @@ def build_bow_partitioned(
     from toolkit.annotation.table import require_tokens
     from toolkit.distributed.executor import LocalExecutor
     from toolkit.errors import ModelError
-    from toolkit.runtime import atomic_path, write_json
+    from toolkit.runtime import atomic_path, release_memory, write_json
     from toolkit.vocabulary.steps import _entities_available
 
     executor = executor or LocalExecutor()
@@ -305,21 +361,43 @@ def build_bow_partitioned(
     if config.phrases:
         ph = Phrases(min_count=config.phrase_min_count, threshold=config.phrase_threshold, scoring="npmi",
                      connector_words=CONNECTOR_WORDS, progress_per=10**9)  # fmt: skip
-        vocab: dict[str, int] = {}
+        prefixes: list[str] = []
+
+        def phrase_items():
+            for i, item in enumerate(items()):
+                prefix = str(out / "parts" / f"part-{i:05d}.phrases")
+                prefixes.append(prefix)
+                yield item, prefix
+
         total = 0
-        with bar("phrase counts") as b:
-            for part_vocab, part_total in executor.map(phrase_counts, items(), cfg, entities, label="phrases"):
-                if not vocab:
-                    vocab = part_vocab
-                else:
-                    for w, c in part_vocab.items():
-                        vocab[w] = vocab.get(w, 0) + c
-                total += part_total
-                b.update()
+        n_keys = 0
+        log.info("vocabulary pass 1/3 (phrases): counting unigrams and bigrams per partition")
+        try:
+            with bar("phrase counts") as b:
+                for res in executor.map(spill_phrase_counts, phrase_items(), cfg, entities, label="phrases"):
+                    total += res["total"]
+                    n_keys += res["keys"]
+                    b.update()
+            log.info("vocabulary pass 1/3: phrase counts of %d partitions, %d keys summed over partitions, "
+                     "spilled in %d buckets", len(prefixes), n_keys, PHRASE_BUCKETS)  # fmt: skip
+            log.info("vocabulary pass 1/3 (phrase-buckets): summing %d buckets", PHRASE_BUCKETS)
+            vocab: dict[str, int] = {}
+            with bar("phrase buckets") as b:
+                for kept in executor.map(merge_phrase_bucket, range(PHRASE_BUCKETS), prefixes,
+                                         config.phrase_min_count, label="phrase-buckets"):  # fmt: skip
+                    vocab.update(kept)
+                    b.update()
+        finally:
+            for prefix in prefixes:
+                for bk in range(PHRASE_BUCKETS):
+                    Path(f"{prefix}-{bk:02d}.pkl").unlink(missing_ok=True)
+        log.info("vocabulary pass 1/3: %d phrase counts kept: the words, and keys counted %d times or more",
+                 len(vocab), config.phrase_min_count)  # fmt: skip
         ph.vocab = vocab
         ph.corpus_word_count = total
         phraser = ph.freeze()
         del ph, vocab
+        release_memory()
         log.info("learned %d phrases", len(phraser.phrasegrams))
     timings["phrases"] = round(time.perf_counter() - t0, 3)
 
@@ -339,6 +417,7 @@ def build_bow_partitioned(
             spills.append(spill)
             yield item, spill
 
+    log.info("vocabulary pass 2/3 (frequencies): document frequencies per partition")
     with bar("document frequencies") as b:
         for res in executor.map(_doc_freq_task, spill_items(), cfg, entities, phraser, label="frequencies"):
             for w in res["order"]:
@@ -370,6 +449,7 @@ def build_bow_partitioned(
             f"no document has any token left after filtering ({n_read} read): loosen the vocabulary "
             "settings (pos, stopwords, min_length) or check the token table"
         )
+    log.info("vocabulary pass 2/3 (spellings): %d keys, %d with surface counts", len(token2id), len(surfaces.counts))
     dictionary, aliases, surfaces = _merge_spellings(dictionary, surfaces, spills, executor)
     n_terms_before = len(dictionary)
     no_below = config.effective_no_below(n_docs)
@@ -392,6 +472,7 @@ def build_bow_partitioned(
     parts_meta: list[dict[str, Any]] = []
     n_tokens = 0
     pairs = [(s, str(out / "parts" / f"part-{i:05d}.npz")) for i, s in enumerate(spills)]
+    log.info("vocabulary pass 3/3 (bow): %d terms kept", len(final))
     with bar("bag of words") as b:
         for (_, npz), res in zip(pairs, executor.map(_bow_task, pairs, final, len(final), aliases, label="bow"), strict=True):
             parts_meta.append({"file": f"parts/{Path(npz).name}", "documents": len(res["ids"]), "nnz": res["nnz"]})

@@ -182,7 +182,7 @@ class _Runner:
 
     def stage(self, name: str, settings: Mapping[str, Any], build: Callable[[Path], dict | None]) -> Path:
         from toolkit import __version__
-        from toolkit.runtime import read_json, stable_hash
+        from toolkit.runtime import read_json, release_memory, stable_hash
 
         key = stable_hash({"stage": name, "format": STAGE_FORMAT, "toolkit": __version__,
                            "settings": settings})  # fmt: skip
@@ -199,6 +199,7 @@ class _Runner:
                 extra = build(tmp) or {}
             found = self.cache.path(name, key)
             rec = StageRecord(name, key, found, False, time.perf_counter() - t0, extra)
+            release_memory()
         self.records.append(rec)
         self.paths[name] = found
         return found

@@ -93,6 +93,9 @@ class TomotopyLDA(TopicModel):
         (0: off, random start as in plain LDA). Default 4.
     init_iterations : int
         Maximum iterations of the NMF behind the prior.
+    init_documents : int
+        The NMF behind the prior runs on the corpus, or on an evenly spaced sample of this
+        many documents of a larger one (so that its memory does not grow with the corpus).
     short_texts : {"auto", "never", "always"}
         Pseudo-document model for short documents (``auto``: when the median document has
         fewer than ``short_text_tokens`` terms and there are at least 200 documents).
@@ -144,6 +147,7 @@ class TomotopyLDA(TopicModel):
         term_weight: str = "idf",
         nmf_prior: float = 4.0,
         init_iterations: int = 100,
+        init_documents: int = 50_000,
         short_texts: str = "auto",
         short_text_tokens: int = 20,
         pseudo_documents: int | None = None,
@@ -161,6 +165,7 @@ class TomotopyLDA(TopicModel):
         self.term_weight = term_weight
         self.nmf_prior = nmf_prior
         self.init_iterations = init_iterations
+        self.init_documents = init_documents
         self.short_texts = short_texts
         self.short_text_tokens = short_text_tokens
         self.pseudo_documents = pseudo_documents
@@ -187,10 +192,9 @@ class TomotopyLDA(TopicModel):
         if self.nmf_prior < 0 or self.eta <= 0 or self.alpha <= 0:
             raise ModelError("nmf_prior must be >= 0, eta and alpha > 0")
 
-    def _choose_variant(self, m) -> tuple[str, str]:
-        lengths = np.asarray(m.sum(axis=1)).ravel()
+    def _choose_variant(self, lengths: np.ndarray) -> tuple[str, str]:
         median = float(np.median(lengths)) if len(lengths) else 0.0
-        n_docs = m.shape[0]
+        n_docs = len(lengths)
         if self.short_texts == "never":
             return "lda", "short_texts='never'"
         if self.short_texts == "always":
@@ -209,8 +213,9 @@ class TomotopyLDA(TopicModel):
                                    "pseudo-document topic model (PTModel)")  # fmt: skip
 
     # ---- prior
-    def _prior(self, m, vocab: list[str]) -> tuple[np.ndarray | None, dict[int, str], dict]:
-        """Topic-word prior, shape (n_topics, n_terms), or None for the symmetric ``eta``."""
+    def _prior(self, m, vocab: list[str], n_tokens: float | None = None) -> tuple[np.ndarray | None, dict[int, str], dict]:
+        """Topic-word prior, shape (n_topics, n_terms), or None for the symmetric ``eta``.
+        ``m``: the rows the NMF runs on; ``n_tokens``: the corpus's tokens (default: ``m``'s)."""
         from toolkit.topics.themes import build_eta, load_themes
 
         topic_themes: dict[int, str] = {}
@@ -235,7 +240,7 @@ class TomotopyLDA(TopicModel):
                 rest = [h for i, h in enumerate(H) if i not in set(match.tolist())]
                 order = [H[c] for c in match] + rest
                 H = np.vstack(order)
-            mass = self.nmf_prior * float(m.sum()) / self.n_topics
+            mass = self.nmf_prior * float(m.sum() if n_tokens is None else n_tokens) / self.n_topics
             prior += mass * H
         if seeds is not None:
             for t in topic_themes:
@@ -248,23 +253,53 @@ class TomotopyLDA(TopicModel):
 
     # ---- training
     def fit(self, X: Any, y: Any = None) -> TomotopyLDA:
+        """Train on ``X`` (a bag of words, a partitioned one, or a count matrix).
+
+        A :class:`~toolkit.distributed.bow.PartitionedBow` is read part by part: the documents
+        go to the sampler one part at a time and the NMF prior is learned on at most
+        ``init_documents`` of them, so the client never assembles the document-term matrix
+        (the sampler itself holds every token: its memory grows with the corpus).
+        """
+        from toolkit.distributed.bow import PartitionedBow, sample_rows
+
         tp = _tomotopy()
         self._validate()
-        m, vocab, ids = self._as_matrix(X)
-        self._check_input(m, self.n_topics)
-        if m.sum() < 2 * self.n_topics:
+        if isinstance(X, PartitionedBow):
+            if X.display:
+                self._display_ = X.display_list()
+            m, vocab, ids = X, X.vocabulary, list(X.doc_ids)
+            lengths = X.doc_lengths()
+            sample = sample_rows(X, X.n_documents, self.init_documents)
+            self._check_input(sample, self.n_topics)
+
+            def rows():
+                for part in X.iter_parts():
+                    for i in range(part.shape[0]):
+                        yield self._words(part, vocab, i)
+        else:
+            m, vocab, ids = self._as_matrix(X)
+            self._check_input(m, self.n_topics)
+            lengths = np.asarray(m.sum(axis=1)).ravel()
+            sample = sample_rows(m, m.shape[0], self.init_documents)
+
+            def rows():
+                for i in range(m.shape[0]):
+                    yield self._words(m, vocab, i)
+
+        n_tokens = float(lengths.sum())
+        if n_tokens < 2 * self.n_topics:
             raise ModelError(
-                f"the corpus has {int(m.sum())} tokens in all: too few for k={self.n_topics} topics; "
+                f"the corpus has {int(n_tokens)} tokens in all: too few for k={self.n_topics} topics; "
                 "add documents, loosen the vocabulary filters or lower k"
             )
         vocab = list(vocab or [f"w{i}" for i in range(m.shape[1])])
-        variant, reason = self._choose_variant(m)
+        variant, reason = self._choose_variant(lengths)
         log.info("topic model: %s (%s)", variant, reason)
         tw = getattr(tp.TermWeight, self.term_weight.upper())
         common = dict(tw=tw, k=self.n_topics, alpha=self.alpha, eta=self.eta, seed=int(self.random_state))
         if variant == "pseudo-document":
             p = self.pseudo_documents or 10 * self.n_topics
-            p = max(self.n_topics, min(int(p), m.shape[0] // 2))
+            p = max(self.n_topics, min(int(p), len(lengths) // 2))
             model = tp.PTModel(p=p, **common)
         else:
             model = tp.LDAModel(**common)
@@ -273,13 +308,14 @@ class TomotopyLDA(TopicModel):
         burn_in = self.burn_in if self.burn_in is not None else (40 if short_schedule else 100)
         model.optim_interval = self.optimize_interval
         model.burn_in = burn_in
-        prior, topic_themes, report = self._prior(m, vocab)
+        prior, topic_themes, report = self._prior(sample, vocab, n_tokens)
+        del sample
         if prior is not None:
             for j, w in enumerate(vocab):
                 model.set_word_prior(w, prior[:, j].tolist())
+        del prior
         placed = []
-        for i in range(m.shape[0]):
-            words = self._words(m, vocab, i)
+        for words in rows():
             placed.append(bool(words))
             if words:
                 model.add_doc(words)
