@@ -28,14 +28,11 @@ from __future__ import annotations
 
 import argparse
 import bisect
-import gzip
 import hashlib
 import json
 import logging
-import os
 import random
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
-from build_fast_tagger import _Perceptron, compact_weights  # noqa: E402
+from build_fast_tagger import _Perceptron, compact_weights, write_artifact  # noqa: E402
 
 from toolkit.annotation.corrections import entity_cue  # noqa: E402
 from toolkit.annotation.entity_eval import (  # noqa: E402
@@ -230,15 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         "tagset": list(ENTITY_TAGSET),
         "weights": compact,
     }
-    payload = json.dumps(artifact, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=args.out.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as raw, gzip.GzipFile(
-        filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9
-    ) as gz:
-        gz.write(payload.encode("utf-8"))
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, args.out)
+    write_artifact(artifact, args.out)
     log.info("wrote %s (%d features, %.1f kB)", args.out, len(compact),
              args.out.stat().st_size / 1024)
     return 0

@@ -172,6 +172,20 @@ def compact_weights(feat_ids: dict[str, int], weights: np.ndarray, threshold: fl
     return out
 
 
+def write_artifact(artifact: dict, out: Path) -> None:
+    """Write ``artifact`` as gzipped canonical JSON (sorted keys, no gzip name or time), through a
+    temporary file renamed at the end: the same input gives the same bytes."""
+    payload = json.dumps(artifact, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as raw, gzip.GzipFile(
+        filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9
+    ) as gz:
+        gz.write(payload.encode("utf-8"))
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, out)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--train", type=Path, default=DEFAULT_TRAIN)
@@ -209,15 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         "feats": feats_lex,
         "tags": tag_lex,
     }
-    payload = json.dumps(artifact, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=args.out.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as raw, gzip.GzipFile(
-        filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9
-    ) as gz:
-        gz.write(payload.encode("utf-8"))
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, args.out)
+    write_artifact(artifact, args.out)
     log.info(
         "wrote %s (%d features, %d lexicon entries, %.1f kB)",
         args.out,

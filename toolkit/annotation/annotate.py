@@ -755,7 +755,7 @@ def annotate_corpus(
     from tqdm.auto import tqdm
 
     from toolkit.corpus.documents import Corpus
-    from toolkit.runtime import atomic_path, base_manifest, sha256_file, write_json
+    from toolkit.runtime import atomic_path, base_manifest, write_json
 
     corpus_dir = _check_corpus(corpus_dir)
     if mode not in ("fast", "accurate"):
@@ -811,30 +811,13 @@ def annotate_corpus(
                 fh.close()
             bar.close()
     seconds = time.perf_counter() - t0
-    if failed:
-        log.warning(
-            "%d document(s) could not be annotated (listed in the manifest), e.g. %s: %s",
-            len(failed), failed[0]["id"], failed[0]["reason"],
-        )  # fmt: skip
-    if non_french:
-        log.warning(
-            "%d document(s) do not look French (annotated anyway), e.g. %s",
-            len(non_french), non_french[0],
-        )  # fmt: skip
     manifest = base_manifest(
         "annotation",
         mode=mode,
         format=fmt,
         output=str(target.name if fmt == "table" else target),
         tagger={"name": info_tagger.name, "version": info_tagger.version},
-        documents_sha256=sha256_file(corpus_dir / DOCUMENTS_FILE),
-        counts={**counts, "empty_documents": len(empty), "failed_documents": len(failed),
-                "non_french_documents": len(non_french)},
-        empty_documents=empty[:1000],
-        non_french_documents=non_french[:1000],
-        failed=failed,
-        timings={"seconds": round(seconds, 3),
-                 "tokens_per_second": round(counts["tokens"] / seconds, 1) if seconds else None},
+        **outcome_fields(corpus_dir, counts, empty, non_french, failed, seconds),
         settings={"n_process": n_process if tagger is None and mode == "fast" else 1,
                   "batch_size": batch_size, "entities": entities},
         entities=ents if tagger is None else "tagger",
@@ -842,6 +825,29 @@ def annotate_corpus(
     if fmt == "table":
         write_json(corpus_dir / MANIFEST_FILE, manifest)
     return manifest
+
+
+def outcome_fields(corpus_dir: Path, counts: dict[str, int], empty: list[str], non_french: list[str],
+                   failed: list[dict[str, str]], seconds: float) -> dict[str, Any]:  # fmt: skip
+    """What an annotation manifest says of the outcome (input hash, counts, skipped and failed
+    documents, timings), with a warning for failed and non-French documents."""
+    from toolkit.runtime import sha256_file
+
+    if failed:
+        log.warning("%d document(s) could not be annotated (listed in the manifest), e.g. %s: %s",
+                    len(failed), failed[0]["id"], failed[0]["reason"])  # fmt: skip
+    if non_french:
+        log.warning("%d document(s) do not look French (annotated anyway), e.g. %s", len(non_french), non_french[0])
+    return {
+        "documents_sha256": sha256_file(corpus_dir / DOCUMENTS_FILE),
+        "counts": {**counts, "empty_documents": len(empty), "failed_documents": len(failed),
+                   "non_french_documents": len(non_french)},
+        "empty_documents": empty[:1000],
+        "non_french_documents": non_french[:1000],
+        "failed": failed,
+        "timings": {"seconds": round(seconds, 3),
+                    "tokens_per_second": round(counts["tokens"] / seconds, 1) if seconds else None},
+    }  # fmt: skip
 
 
 def _flush(writer, batches: list) -> None:

@@ -99,10 +99,11 @@ def annotate_corpus_partitioned(
         MANIFEST_FILE,
         TOKENS_FILE,
         _check_corpus,
+        outcome_fields,
         token_schema,
     )
     from toolkit.corpus.documents import Corpus
-    from toolkit.runtime import atomic_path, base_manifest, sha256_file, write_json
+    from toolkit.runtime import atomic_path, base_manifest, write_json
 
     corpus_dir = _check_corpus(corpus_dir)
     if mode not in ("fast", "accurate"):
@@ -155,23 +156,13 @@ def annotate_corpus_partitioned(
         bar.close()
         shutil.rmtree(parts_dir, ignore_errors=True)
     seconds = time.perf_counter() - t0
-    if failed:
-        log.warning("%d document(s) could not be annotated (listed in the manifest), e.g. %s: %s",
-                    len(failed), failed[0]["id"], failed[0]["reason"])  # fmt: skip
     manifest = base_manifest(
         "annotation",
         mode=mode,
         format="table",
         output=TOKENS_FILE,
         tagger=tagger_info,
-        documents_sha256=sha256_file(corpus_dir / DOCUMENTS_FILE),
-        counts={**counts, "empty_documents": len(empty), "failed_documents": len(failed),
-                "non_french_documents": len(non_french)},
-        empty_documents=empty[:1000],
-        non_french_documents=non_french[:1000],
-        failed=failed,
-        timings={"seconds": round(seconds, 3),
-                 "tokens_per_second": round(counts["tokens"] / seconds, 1) if seconds else None},
+        **outcome_fields(corpus_dir, counts, empty, non_french, failed, seconds),
         settings={"partition_documents": partition_documents, "batch_size": batch_size,
                   "executor": executor.kind, "entities": entities},
         entities=ents,

@@ -28,9 +28,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from toolkit.vocabulary.bow import kept_display, vocabulary_stats
 from toolkit.vocabulary.config import CONNECTOR_WORDS
-from toolkit.vocabulary.display import SurfaceCounter, align_phrases
-from toolkit.vocabulary.steps import _tidy
+from toolkit.vocabulary.display import SurfaceCounter
+from toolkit.vocabulary.steps import final_tokens_with_surfaces
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +202,7 @@ def document_frequencies(item: Any, cfg: dict[str, Any], entities: bool, phraser
     surfaces = SurfaceCounter()
     for doc_id, segs in _processor(cfg, entities).process(table, with_surfaces=True):
         n_read += 1
-        toks, shown = _tokens_and_surfaces(segs, phraser)
+        toks, shown = final_tokens_with_surfaces(segs, phraser)
         surfaces.update(toks, shown)
         if not toks:
             empty.append(doc_id)
@@ -221,20 +222,6 @@ def document_frequencies(item: Any, cfg: dict[str, Any], entities: bool, phraser
         pickle.dump(docs, f, protocol=pickle.HIGHEST_PROTOCOL)
     return {"order": order, "dfs": dfs, "cfs": cfs, "documents": len(docs), "read": n_read,
             "num_pos": num_pos, "num_nnz": num_nnz, "empty": empty, "surfaces": surfaces.counts}  # fmt: skip
-
-
-def _tokens_and_surfaces(segs: list, phraser: Any) -> tuple[list[str], list[str]]:
-    """A document's final tokens and their surface strings (as
-    :meth:`toolkit.vocabulary.TokenStream.with_surfaces`)."""
-    toks: list[str] = []
-    shown: list[str] = []
-    for seg, surf in segs:
-        pairs = align_phrases(phraser, seg, surf) if phraser is not None else zip(seg, surf, strict=True)
-        for t, f in pairs:
-            if t not in CONNECTOR_WORDS:
-                toks.append(_tidy(t))
-                shown.append(f)
-    return toks, shown
 
 
 def merged_frequencies(spill: str, aliases: dict[str, str]) -> dict[str, Any]:
@@ -481,27 +468,9 @@ def build_bow_partitioned(
             n_tokens += res["tokens"]
             b.update()
     empty.extend(emptied)
-    if empty:
-        log.warning("%d document(s) have no term left after filtering and were dropped", len(empty))
     timings["bow"] = round(time.perf_counter() - t2, 3)
-    stats = {
-        "documents_read": n_read,
-        "documents": len(doc_ids),
-        "dropped_empty": len(empty),
-        "dropped_examples": empty[:20],
-        "terms_before_filter": n_terms_before,
-        "terms": len(dictionary),
-        "no_below_used": no_below,
-        "no_above_used": no_above,
-        "tokens": n_tokens,
-    }
-    display = surfaces.display(dictionary.token2id)
-    kept = set(dictionary.token2id)
-    aliases = {a: b for a, b in aliases.items() if b in kept}
-    stats["merged_spellings"] = len(aliases)
-    if aliases:
-        log.info("%d key(s) merged into another spelling of the same name, e.g. %s", len(aliases),
-                 ", ".join(f"{a} -> {b}" for a, b in list(aliases.items())[:5]))  # fmt: skip
+    stats = vocabulary_stats(n_read, doc_ids, empty, n_terms_before, dictionary, no_below, no_above, n_tokens)
+    display, aliases = kept_display(surfaces, dictionary, aliases, stats)
     with atomic_path(out / "dictionary.gensim", suffix=".gensim") as tmp:
         dictionary.save(str(tmp))
     write_json(out / "bow_docs.json", doc_ids)

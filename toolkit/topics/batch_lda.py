@@ -28,7 +28,14 @@ from typing import Any
 import numpy as np
 
 from toolkit.errors import ModelError
-from toolkit.topics.base import TopicModel, TopicModelOutput, _jsonable, _normalise_rows
+from toolkit.topics.base import (
+    TopicModel,
+    TopicModelOutput,
+    _jsonable,
+    _normalise_rows,
+    nmf_topics,
+    themed_start,
+)
 
 log = logging.getLogger(__name__)
 
@@ -246,36 +253,11 @@ class BatchLDA(TopicModel):
             return rng.gamma(100.0, 1.0 / 100.0, (k, n_terms))
         if self.init != "nmf":
             raise ModelError(f"init must be 'nmf' or 'random', not {self.init!r}")
-        from sklearn.decomposition import NMF
-        from sklearn.feature_extraction.text import TfidfTransformer
-
         from toolkit.distributed.bow import sample_rows
 
         sample = sample_rows(source, n, self.init_documents)
-        X = TfidfTransformer(sublinear_tf=True).fit_transform(sample.astype(np.float64))
-        k_nmf = min(k, min(X.shape))
-        nmf = NMF(n_components=k_nmf, init="nndsvda", max_iter=self.init_iterations, tol=1e-3,
-                  random_state=self.random_state)  # fmt: skip
-        nmf.fit(X)
-        H = list(_normalise_rows(nmf.components_))
-        for _ in range(k - k_nmf):
-            H.append(np.full(n_terms, 1.0 / n_terms))
-        H = np.vstack(H)
-        rows = []
-        if topic_themes:
-            from scipy.optimize import linear_sum_assignment
-
-            themes = sorted(topic_themes)
-            seed_rows = []
-            for t in themes:
-                seeds = eta[t] >= self.seed_weight
-                seed_rows.append(seeds / max(1, seeds.sum()))
-            seed_rows = np.vstack(seed_rows)
-            _, match = linear_sum_assignment(-(seed_rows @ H.T))
-            rows = [0.7 * H[c] + 0.3 * seed_rows[i] for i, c in enumerate(match)]
-            H = np.delete(H, match, axis=0)
-        rows.extend(H)
-        init = np.vstack(rows)
+        H = nmf_topics(sample, k, self.init_iterations, self.random_state)
+        init = themed_start(H, eta, topic_themes, self.seed_weight)
         return init * (n_tokens / k) + 0.01 * rng.gamma(100.0, 1.0 / 100.0, init.shape)
 
     # ---- fit

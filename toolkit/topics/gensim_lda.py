@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from toolkit.errors import ModelError
-from toolkit.topics.base import TopicModel, _normalise_rows
+from toolkit.topics.base import TopicModel, _normalise_rows, nmf_topics, themed_start
 
 log = logging.getLogger(__name__)
 
@@ -203,38 +203,8 @@ class GensimLDA(TopicModel):
         """Set the model's initial topic-term statistics from an NMF of the TF-IDF matrix ``m``
         (the corpus, or an evenly spaced sample of ``init_documents`` documents of a larger one;
         seeded topics start from their seed words); ``n_tokens`` is the corpus's token count."""
-        from sklearn.decomposition import NMF
-        from sklearn.feature_extraction.text import TfidfTransformer
-
-        X = TfidfTransformer(sublinear_tf=True).fit_transform(m.astype(np.float64))
-        k_nmf = min(self.n_topics, min(X.shape))
-        nmf = NMF(n_components=k_nmf, init="nndsvda", max_iter=self.init_iterations, tol=1e-3,
-                  random_state=self.random_state)  # fmt: skip
-        nmf.fit(X)
-        H = list(_normalise_rows(nmf.components_))
-        for _ in range(self.n_topics - k_nmf):  # tiny corpora: fewer NMF components than topics
-            H.append(np.full(m.shape[1], 1.0 / m.shape[1]))
-        H = np.vstack(H)
-        rows = []
-        if topic_themes:
-            # each seeded theme starts from the NMF topic that carries most of its seeds (one
-            # topic per theme, best overall match), nudged towards its seeds: the theme becomes
-            # the corpus's own topic about it, with its vocabulary, rather than a list of seed
-            # words competing with that topic
-            from scipy.optimize import linear_sum_assignment
-
-            themes = sorted(topic_themes)
-            seed_rows = []
-            for t in themes:
-                seeds = np.asarray(eta[t], dtype=np.float64) >= self.seed_weight
-                seed_rows.append(seeds / seeds.sum())
-            seed_rows = np.vstack(seed_rows)
-            affinity = seed_rows @ H.T  # (n_themes, n_topics)
-            _, match = linear_sum_assignment(-affinity)
-            rows = [0.7 * H[c] + 0.3 * seed_rows[i] for i, c in enumerate(match)]
-            H = np.delete(H, match, axis=0)
-        rows.extend(H)
-        init = np.vstack(rows)
+        init = themed_start(nmf_topics(m, self.n_topics, self.init_iterations, self.random_state), eta,
+                            topic_themes, self.seed_weight)  # fmt: skip
         # realistic scale (tokens per topic) plus a little noise so no two topics are tied
         noise = model.random_state.gamma(100.0, 1.0 / 100.0, init.shape)
         model.state.sstats = (init * (n_tokens / self.n_topics) + 0.01 * noise).astype(model.dtype)

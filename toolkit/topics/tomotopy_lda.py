@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from toolkit.errors import ModelError, NotInstalledError
-from toolkit.topics.base import TopicModel, _normalise_rows
+from toolkit.topics.base import TopicModel, _normalise_rows, nmf_topics
 
 log = logging.getLogger(__name__)
 
@@ -228,7 +228,7 @@ class TomotopyLDA(TopicModel):
             return None, topic_themes, report
         prior = np.full((self.n_topics, len(vocab)), float(self.eta))
         if self.nmf_prior > 0:
-            H = _nmf_topics(m, self.n_topics, self.init_iterations, NMF_START_SEED)
+            H = nmf_topics(m, self.n_topics, self.init_iterations, NMF_START_SEED)
             if topic_themes:
                 # each seeded theme starts from the NMF topic that carries most of its seeds
                 from scipy.optimize import linear_sum_assignment
@@ -398,23 +398,3 @@ class TomotopyLDA(TopicModel):
         est.components_ = est._topic_term(est.model_, est.vocabulary_)
         est.themes_ = {}
         return est
-
-
-def _nmf_topics(m, k: int, max_iter: int, random_state: int) -> np.ndarray:
-    """k NMF topics of the sublinear TF-IDF matrix (deterministic ``nndsvda`` start), rows
-    normalised to sum to 1, shape (k, n_terms); uniform rows when the corpus is too small."""
-    from sklearn.decomposition import NMF
-    from sklearn.feature_extraction.text import TfidfTransformer
-
-    X = TfidfTransformer(sublinear_tf=True).fit_transform(m.astype(np.float64))
-    k_nmf = min(k, min(X.shape))
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        H = NMF(n_components=k_nmf, init="nndsvda", max_iter=max_iter, tol=1e-3, random_state=random_state).fit(X).components_
-    rows = list(_normalise_rows(H))
-    rows += [np.full(m.shape[1], 1.0 / m.shape[1])] * (k - k_nmf)
-    return np.vstack(rows)

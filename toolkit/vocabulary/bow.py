@@ -269,9 +269,19 @@ def bow_from_token_lists(
         empty.extend(emptied)
         m = m[nnz > 0]
         doc_ids = [d for d, k in zip(doc_ids, nnz, strict=True) if k > 0]
+    stats = vocabulary_stats(n_read, doc_ids, empty, n_terms_before, dictionary, no_below, no_above, int(m.sum()))
+    display: dict[str, str] = {}
+    if counter is not None:
+        display, aliases = kept_display(counter, dictionary, aliases, stats)
+    return BagOfWords(dictionary, m, doc_ids, cfg, stats, display, aliases)
+
+
+def vocabulary_stats(n_read: int, doc_ids: list[str], empty: list[str], n_terms_before: int, dictionary: Any,
+                     no_below: int, no_above: float, tokens: int) -> dict[str, Any]:  # fmt: skip
+    """The statistics a bag of words keeps (``vocabulary.json``); warns when documents were dropped."""
     if empty:
         log.warning("%d document(s) have no term left after filtering and were dropped", len(empty))
-    stats = {
+    return {
         "documents_read": n_read,
         "documents": len(doc_ids),
         "dropped_empty": len(empty),
@@ -280,18 +290,22 @@ def bow_from_token_lists(
         "terms": len(dictionary),
         "no_below_used": no_below,
         "no_above_used": no_above,
-        "tokens": int(m.sum()),
+        "tokens": tokens,
     }
-    display: dict[str, str] = {}
-    if counter is not None:
-        display = counter.display(dictionary.token2id)
-        kept = set(dictionary.token2id)
-        aliases = {a: b for a, b in aliases.items() if b in kept}
-        stats["merged_spellings"] = len(aliases)
-        if aliases:
-            log.info("%d key(s) merged into another spelling of the same name, e.g. %s", len(aliases),
-                     ", ".join(f"{a} -> {b}" for a, b in list(aliases.items())[:5]))  # fmt: skip
-    return BagOfWords(dictionary, m, doc_ids, cfg, stats, display, aliases)
+
+
+def kept_display(counter: Any, dictionary: Any, aliases: dict[str, str],
+                 stats: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:  # fmt: skip
+    """Display forms of the filtered dictionary's terms and the aliases whose target was kept;
+    counts the merged spellings in ``stats``."""
+    display = counter.display(dictionary.token2id)
+    kept = set(dictionary.token2id)
+    aliases = {a: b for a, b in aliases.items() if b in kept}
+    stats["merged_spellings"] = len(aliases)
+    if aliases:
+        log.info("%d key(s) merged into another spelling of the same name, e.g. %s", len(aliases),
+                 ", ".join(f"{a} -> {b}" for a, b in list(aliases.items())[:5]))  # fmt: skip
+    return display, aliases
 
 
 def _merge_spellings(dictionary, rows, cols, vals, counter):

@@ -25,7 +25,7 @@ from toolkit.vocabulary.config import (
     CONNECTOR_WORDS,
     VocabularyConfig,
 )
-from toolkit.vocabulary.display import join_surface
+from toolkit.vocabulary.display import align_phrases, join_surface
 
 log = logging.getLogger(__name__)
 
@@ -223,6 +223,22 @@ def _final_tokens(segment: Sequence[str]) -> list[str]:
     """Step 5: drop connectors left alone after phrasing; ``milliard_d'_euro`` ->
     ``milliard_d'euro``, ``conseil_de_les_ministre`` -> ``conseil_des_ministre``."""
     return [_tidy(t) for t in segment if t not in CONNECTOR_WORDS]
+
+
+def final_tokens_with_surfaces(segments: Sequence[tuple[Sequence[str], Sequence[str]]],
+                               phraser: Any) -> tuple[list[str], list[str]]:  # fmt: skip
+    """A document's final tokens (phrased, as :func:`_final_tokens`) and the surface string of
+    each, from its ``(tokens, surfaces)`` segments (:meth:`_BatchProcessor.process` with
+    ``with_surfaces``)."""
+    toks: list[str] = []
+    shown: list[str] = []
+    for seg, surf in segments:
+        pairs = align_phrases(phraser, seg, surf) if phraser is not None else zip(seg, surf, strict=True)
+        for t, f in pairs:
+            if t not in CONNECTOR_WORDS:
+                toks.append(_tidy(t))
+                shown.append(f)
+    return toks, shown
 
 
 # --------------------------------------------------------------------------- token table

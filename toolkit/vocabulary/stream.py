@@ -10,14 +10,13 @@ from typing import Any
 
 from toolkit.annotation.table import require_tokens
 from toolkit.vocabulary.config import CONNECTOR_WORDS, VocabularyConfig
-from toolkit.vocabulary.display import align_phrases
 from toolkit.vocabulary.steps import (
     _BatchProcessor,
     _entities_available,
     _final_tokens,
     _iter_tables,
     _Processor,
-    _tidy,
+    final_tokens_with_surfaces,
 )
 
 log = logging.getLogger(__name__)
@@ -174,15 +173,7 @@ class TokenStream:
         ``affaires étrangères``; see :mod:`toolkit.vocabulary.display`)."""
         ph = self.phraser
         for doc_id, segs in self._raw_segments(with_surfaces=True):
-            toks: list[str] = []
-            shown: list[str] = []
-            for seg, surf in segs:
-                pairs = align_phrases(ph, seg, surf) if ph is not None else zip(seg, surf, strict=True)
-                for t, f in pairs:
-                    if t not in CONNECTOR_WORDS:
-                        toks.append(_tidy(t))
-                        shown.append(f)
-            yield doc_id, toks, shown
+            yield doc_id, *final_tokens_with_surfaces(segs, ph)
 
     def sentences(self) -> Iterable[list[str]]:
         """Re-iterable stream of sentences (lists of tokens), same filters, for Word2Vec."""
